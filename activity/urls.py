@@ -1,0 +1,3 @@
+"""URLs of the activity app (mounted by cinema_project.urls)."""
+
+urlpatterns: list = []

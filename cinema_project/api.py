@@ -1,0 +1,84 @@
+"""What every API view shares: strict pagination, error bodies, conditional GET."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from rest_framework import exceptions, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from cinema_project.exceptions import DomainError
+
+logger = logging.getLogger(__name__)
+
+
+class StrictLimitOffsetPagination(LimitOffsetPagination):
+    """Limit/offset pagination that refuses malformed values (400) and caps the page size."""
+
+    def __init__(self) -> None:
+        from django.conf import settings
+
+        self.max_limit = settings.API_MAX_PAGE_SIZE
+
+    @staticmethod
+    def _parse(request, name: str, *, minimum: int) -> int | None:
+        raw = request.query_params.get(name)
+        if raw is None or raw == "":
+            return None
+        try:
+            value = int(raw)
+        except ValueError:
+            raise exceptions.ValidationError({name: [f"A whole number is required, got {raw!r}."]}) from None
+        if value < minimum:
+            raise exceptions.ValidationError({name: [f"Must be at least {minimum}."]})
+        return value
+
+    def get_limit(self, request) -> int:
+        limit = self._parse(request, self.limit_query_param, minimum=1)
+        if limit is None:
+            return self.default_limit
+        return min(limit, self.max_limit)
+
+    def get_offset(self, request) -> int:
+        return self._parse(request, self.offset_query_param, minimum=0) or 0
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus domain errors and unreachable databases as JSON with a `detail` message."""
+    if isinstance(exc, DomainError):
+        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        logger.error("database unavailable: %s", exc)
+        return Response(
+            {"detail": "The database is unavailable; try again shortly.", "code": "database_unavailable"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
+    if isinstance(exc, DatabaseError):
+        logger.exception("database error")
+        return Response({"detail": "Internal database error.", "code": "database_error"}, status=500)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        response.data = {"detail": " ".join(str(item) for item in response.data)}
+    return response
+
+
+def conditional_response(request, data, *, last_modified: datetime | None, status_code: int = 200) -> Response:
+    """A Response for `data` with a strong ETag of its JSON and Last-Modified; 304 when the client is current."""
+    body = JSONRenderer().render(data)
+    etag = '"%s"' % hashlib.blake2b(body, digest_size=16).hexdigest()
+    timestamp = int(last_modified.timestamp()) if last_modified else None
+    not_modified = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    response = Response(data, status=status_code) if not_modified is None else Response(status=not_modified.status_code)
+    response["ETag"] = etag
+    if timestamp is not None:
+        response["Last-Modified"] = http_date(timestamp)
+    return response

@@ -1,0 +1,37 @@
+"""URL map: the API under /api/v1/, its schema and docs, the admin, operators' endpoints, the web app."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from catalog.api import MovieViewSet
+from cinema_project import views
+from overrides.api import OverrideViewSet
+from people.api import PersonViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.register("movies", MovieViewSet, basename="movie")
+router.register("people", PersonViewSet, basename="person")
+router.register("overrides", OverrideViewSet, basename="override")
+
+api_v1 = [
+    path("", include(router.urls)),
+    path("", include("streaming.urls")),
+    path("", include("activity.urls")),
+    path("", include("etl.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    # Everything else belongs to the web app's client-side router.
+    re_path(r"^(?!api/|admin/|static/)(?P<path>.*)$", views.web_app, name="web-app"),
+]
+
+handler404 = "cinema_project.views.not_found"
+handler500 = "cinema_project.views.server_error"

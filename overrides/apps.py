@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OverridesConfig(AppConfig):
+    name = "overrides"
+    verbose_name = "Override descriptions"

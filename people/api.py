@@ -1,0 +1,81 @@
+"""/api/v1/people: actors and their filmographies."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.permissions import AllowAny
+
+from cinema_project.api import conditional_response
+from people import selectors
+from people.models import Credit, Person
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", max_length=100, help_text="Search names (typos and partial words allowed).")
+    ordering = django_filters.OrderingFilter(
+        fields=(("full_name", "name"), ("birth_date", "birth_date"), ("id", "id")),
+        help_text="Sort by `name`, `birth_date` or `id` (prefix `-` for descending). "
+        "Without it, search results come best match first, others by name.",
+    )
+
+    class Meta:
+        model = Person
+        fields = ["q", "ordering"]
+
+    def search(self, queryset, name, value):
+        return selectors.person_search(queryset, value)
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    movie_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "external_id", "full_name", "birth_date", "movie_count"]
+
+
+class MovieRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    language = serializers.CharField()
+
+
+class FilmographyEntrySerializer(serializers.ModelSerializer):
+    movie = MovieRefSerializer()
+
+    class Meta:
+        model = Credit
+        fields = ["id", "movie", "role_name", "billing_order"]
+
+
+class PersonDetailSerializer(serializers.ModelSerializer):
+    filmography = FilmographyEntrySerializer(many=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "external_id", "full_name", "birth_date", "filmography", "updated_at"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List and search people"),
+    retrieve=extend_schema(summary="A person with their filmography"),
+)
+class PersonViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [AllowAny]
+    filterset_class = PersonFilter
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.person_detail_queryset(user=self.request.user)
+        return selectors.person_list(user=self.request.user).order_by("full_name", "id")
+
+    def get_serializer_class(self):
+        return PersonDetailSerializer if self.action == "retrieve" else PersonSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        data = self.get_serializer(person).data
+        last_modified = max([person.updated_at] + [credit.movie.updated_at for credit in person.filmography])
+        return conditional_response(request, data, last_modified=last_modified)

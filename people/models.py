@@ -1,0 +1,45 @@
+"""Actors (people) and the credits that link them to movies."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import models
+from django.db.models.functions import Upper
+
+
+class Person(models.Model):
+    external_id = models.BigIntegerField(
+        "partner id", unique=True, null=True, blank=True, help_text="The partner feed's actor_id; empty for people created here."
+    )
+    full_name = models.CharField(max_length=255)
+    birth_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "people"
+        ordering = ["full_name", "id"]
+        indexes = [
+            GinIndex(OpClass("full_name", name="gin_trgm_ops"), name="person_name_trgm"),
+            GinIndex(OpClass(Upper("full_name"), name="gin_trgm_ops"), name="person_name_upper_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Credit(models.Model):
+    movie = models.ForeignKey("catalog.Movie", on_delete=models.CASCADE, related_name="credits")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
+    role_name = models.CharField("role", max_length=255, blank=True)
+    billing_order = models.PositiveIntegerField(default=0, help_text="Position in the cast list, 0 first.")
+
+    class Meta:
+        ordering = ["billing_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["movie", "person", "role_name"], name="credit_movie_person_role"),
+        ]
+        indexes = [models.Index(fields=["movie", "billing_order"], name="credit_movie_billing")]
+
+    def __str__(self) -> str:
+        return f"{self.person} as {self.role_name or '—'} in {self.movie}"

