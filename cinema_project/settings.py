@@ -153,7 +153,12 @@ LOCAL_OBJECT_STORE_DIR = Path(env.str("LOCAL_OBJECT_STORE_DIR", default=str(VAR_
 MEDIA_ROOT = LOCAL_OBJECT_STORE_DIR / S3_VIDEOS_BUCKET
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Hashed, compressed files after collectstatic; the test suite serves them as they are.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env.bool("STATIC_MANIFEST", default=True)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 if USE_S3:
     STORAGES["default"] = {

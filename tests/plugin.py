@@ -16,6 +16,7 @@ import pytest
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config, parser, args):
+    os.environ.setdefault("STATIC_MANIFEST", "0")  # no collectstatic needed for admin pages in tests
     if os.environ.get("DATABASE_URL"):
         return
     from cinema_project.embedded_db import embedded_database_url

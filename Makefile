@@ -1,0 +1,71 @@
+# The two commands: `make run` (set up everything and serve on :8002) and `make test` (the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) $(wildcard frontend/index.html frontend/vite.config.js frontend/package.json)
+
+.PHONY: run serve install install-dev frontend frontend-deps migrate demo-data test test-python test-frontend bench clean help
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed  ## Create the virtualenv and install the runtime requirements
+
+install-dev: $(VENV)/.installed-dev  ## ... and the test requirements
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+
+frontend-deps: frontend/node_modules/.package-lock.json
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+
+frontend: frontend/dist/index.html  ## Build the web app into frontend/dist (served by Django)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo-data: migrate  ## Load the demo catalog (through the ETL) and its videos; safe to repeat
+	$(PY) manage.py create_demo_editor
+	$(PY) manage.py load_demo --editor editor
+	$(PY) manage.py generate_demo_videos
+
+run: install frontend demo-data  ## Install, migrate, load the demo and serve on http://localhost:8002
+	$(PY) manage.py collectstatic --noinput -v0
+	@$(PY) manage.py create_demo_editor
+	@echo "Serving on http://localhost:8002  (admin: /admin/, API: /api/v1/, docs: /api/docs/)"
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py cinema_project.wsgi
+
+test: install-dev frontend  ## Run every test: Python (unit, integration, browser end-to-end) and the frontend's
+	$(MAKE) test-frontend
+	$(MAKE) test-python
+
+test-python: install-dev
+	$(VENV)/bin/pytest -n 2 --dist loadgroup
+
+test-frontend: frontend-deps
+	cd frontend && npm test
+
+bench: install-dev  ## Run the benchmarks (see bench/README.md); they print figures, they do not pass or fail
+	$(PY) bench/catalog_bench.py
+
+clean:  ## Remove the virtualenv, built files and local data (the embedded database included)
+	-$(PY) -c "import sys" 2>/dev/null && pkill -f "$(CURDIR)/var/postgres" || true
+	rm -rf $(VENV) var staticfiles frontend/dist frontend/node_modules
