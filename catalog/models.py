@@ -41,6 +41,7 @@ class Movie(models.Model):
             # Search: `%>` (word similarity) on the column, and UPPER(title) LIKE for substrings.
             GinIndex(OpClass("title", name="gin_trgm_ops"), name="movie_title_trgm"),
             GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="movie_title_upper_trgm"),
+            models.Index(fields=["title", "id"], name="movie_title_id"),  # the default list order
             models.Index(fields=["language", "title"], name="movie_language_title"),
             models.Index(fields=["-created_at"], name="movie_created"),
         ]

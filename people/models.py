@@ -20,6 +20,7 @@ class Person(models.Model):
         verbose_name_plural = "people"
         ordering = ["full_name", "id"]
         indexes = [
+            models.Index(fields=["full_name", "id"], name="person_name_id"),  # the default list order
             GinIndex(OpClass("full_name", name="gin_trgm_ops"), name="person_name_trgm"),
             GinIndex(OpClass(Upper("full_name"), name="gin_trgm_ops"), name="person_name_upper_trgm"),
         ]
