@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny
 
 from catalog import selectors
 from catalog.models import DescriptionSource, Movie, language_code_validator
-from cinema_project.api import conditional_response
+from cinema_project.api import SearchRateThrottle, conditional_response
 from overrides.selectors import override_for, resolve_description
 from people.models import Credit
 
@@ -139,6 +139,7 @@ class MovieDetailSerializer(MovieListSerializer):
 )
 class MovieViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
+    throttle_classes = [SearchRateThrottle]
     filterset_class = MovieFilter
     serializer_class = MovieListSerializer
 

@@ -13,6 +13,7 @@ from rest_framework import exceptions, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cinema_project.exceptions import DomainError
@@ -49,6 +50,18 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
 
     def get_offset(self, request) -> int:
         return self._parse(request, self.offset_query_param, minimum=0) or 0
+
+
+class SearchRateThrottle(SimpleRateThrottle):
+    """Limits searches (`?q=`) per user, or per client address for anonymous callers; browsing is free."""
+
+    scope = "search"
+
+    def get_cache_key(self, request, view):
+        if not request.query_params.get("q"):
+            return None
+        ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 def exception_handler(exc, context):

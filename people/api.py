@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 
-from cinema_project.api import conditional_response
+from cinema_project.api import SearchRateThrottle, conditional_response
 from people import selectors
 from people.models import Credit, Person
 
@@ -64,6 +64,7 @@ class PersonDetailSerializer(serializers.ModelSerializer):
 )
 class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
+    throttle_classes = [SearchRateThrottle]
     filterset_class = PersonFilter
 
     def get_queryset(self):

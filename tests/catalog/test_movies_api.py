@@ -147,3 +147,24 @@ def test_detail_query_count_does_not_grow_with_credit_count(api_client):
     assert _count_queries(api_client, f"/api/v1/people/{few.credits.first().person_id}/") == _count_queries(
         api_client, f"/api/v1/people/{many.credits.first().person_id}/"
     )
+
+
+def test_search_is_throttled_but_browsing_is_not(api_client, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "search": "3/min"}}
+    from rest_framework.settings import api_settings
+    from cinema_project.api import SearchRateThrottle
+
+    api_settings.reload()
+    SearchRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    try:
+        statuses = [api_client.get(MOVIES, {"q": "alien"}).status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        assert api_client.get(MOVIES).status_code == 200
+        assert "detail" in api_client.get(MOVIES, {"q": "alien"}).json()
+    finally:
+        cache.clear()
+        SearchRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
