@@ -4,9 +4,33 @@
 import os
 import sys
 
+# Commands that are processes of the product get tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set)
+# under the service name operators look for; one-off commands (migrate, shell, ...) stay untraced.
+TRACED_COMMANDS = {
+    "runserver": "cinema-web",
+    "consume_activity": "cinema-consumer",
+    "run_etl": "cinema-worker",
+    "load_demo": "cinema-worker",
+    "generate_demo_videos": "cinema-worker",
+}
+# Long-running commands without a web server serve their metrics on METRICS_PORT.
+METRICS_SERVER_COMMANDS = {"consume_activity"}
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cinema_project.settings")
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command in TRACED_COMMANDS:
+        # Before Django loads its middleware and the libraries open connections.
+        from cinema_project.observability import init_tracing
+
+        init_tracing(TRACED_COMMANDS[command])
+    if command in METRICS_SERVER_COMMANDS:
+        from cinema_project.observability import metrics_port_from_env, start_metrics_server
+
+        port = metrics_port_from_env()
+        if port is not None:
+            start_metrics_server(port)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

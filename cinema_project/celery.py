@@ -1,11 +1,95 @@
-"""The Celery application: configuration from Django settings (CELERY_*), tasks from every app."""
+"""The Celery application: configuration from Django settings (CELERY_*), tasks from every app.
+
+Also the worker's observability: tracing (service `cinema-worker`), task outcome metrics, and a
+/metrics HTTP server on METRICS_PORT for Prometheus (the worker has no web server of its own).
+"""
 
 import os
+import time
 
-from celery import Celery
+from celery import Celery, signals
+from prometheus_client import Counter, Histogram
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cinema_project.settings")
 
 app = Celery("cinema")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+TASKS = Counter(
+    "cinema_celery_tasks_total",
+    "Celery tasks finished, by task name and outcome (success, failure, retry, rejected, revoked).",
+    ["task", "outcome"],
+)
+TASK_DURATION = Histogram(
+    "cinema_celery_task_duration_seconds",
+    "Run time of Celery tasks, by task name.",
+    ["task"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
+
+_started: dict[str, float] = {}
+
+
+@signals.worker_init.connect
+def _worker_init(**_):
+    from cinema_project.observability import SERVICE_WORKER, init_tracing, metrics_port_from_env, start_metrics_server
+
+    init_tracing(SERVICE_WORKER)
+    port = metrics_port_from_env()
+    if port is not None:
+        start_metrics_server(port)
+
+
+@signals.worker_process_init.connect
+def _worker_process_init(**_):
+    # Prefork children: the tracer was set up in the parent; the SDK restarts its export thread
+    # after the fork. This call only matters when the parent skipped worker_init (custom pools).
+    from cinema_project.observability import SERVICE_WORKER, init_tracing
+
+    init_tracing(SERVICE_WORKER)
+
+
+@signals.worker_process_shutdown.connect
+def _worker_process_shutdown(pid=None, **_):
+    from cinema_project.observability import flush_traces, multiprocess_metrics
+
+    flush_traces()
+    if multiprocess_metrics():
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid or os.getpid())
+
+
+@signals.beat_init.connect
+def _beat_init(**_):
+    from cinema_project.observability import SERVICE_WORKER, init_tracing
+
+    init_tracing(SERVICE_WORKER)
+
+
+@signals.task_prerun.connect
+def _task_prerun(task_id=None, **_):
+    _started[task_id] = time.perf_counter()
+
+
+@signals.task_postrun.connect
+def _task_postrun(task_id=None, task=None, state=None, **_):
+    started = _started.pop(task_id, None)
+    name = getattr(task, "name", "unknown")
+    if started is not None:
+        TASK_DURATION.labels(task=name).observe(time.perf_counter() - started)
+    # task_postrun carries the final state: SUCCESS, FAILURE, RETRY (rejected/revoked never run here).
+    outcome = {"SUCCESS": "success", "FAILURE": "failure", "RETRY": "retry"}.get(state or "", (state or "unknown").lower())
+    TASKS.labels(task=name, outcome=outcome).inc()
+
+
+@signals.task_rejected.connect
+def _task_rejected(message=None, **_):
+    name = (getattr(message, "headers", None) or {}).get("task", "unknown")
+    TASKS.labels(task=name, outcome="rejected").inc()
+
+
+@signals.task_revoked.connect
+def _task_revoked(request=None, **_):
+    TASKS.labels(task=getattr(request, "task", None) or "unknown", outcome="revoked").inc()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import logging
+import os
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
@@ -23,14 +27,68 @@ def check_database() -> None:
         cursor.execute("SELECT 1")
 
 
-READINESS_CHECKS = {"database": check_database}
+def check_object_storage() -> None:
+    """The videos and CMS buckets answer (S3), or the local object directory is usable."""
+    if settings.USE_S3:
+        from streaming.storage import s3_client
+
+        for bucket in (settings.S3_VIDEOS_BUCKET, settings.S3_CMS_BUCKET):
+            s3_client().head_bucket(Bucket=bucket)
+        return
+    root = Path(settings.LOCAL_OBJECT_STORE_DIR)
+    existing = root if root.exists() else root.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise OSError(f"the local object store {root} is not a writable directory")
+
+
+READINESS_TIMEOUT = 2.0  # seconds per check: a probe must answer well within its own timeout
+
+
+@functools.cache
+def _kafka_admin(bootstrap_servers: str):
+    from confluent_kafka.admin import AdminClient
+
+    return AdminClient({"bootstrap.servers": bootstrap_servers, "socket.timeout.ms": 2000})
+
+
+def check_kafka() -> None:
+    """A broker answers a metadata request (topics are created by the deployment, not checked here)."""
+    metadata = _kafka_admin(settings.KAFKA_BOOTSTRAP_SERVERS).list_topics(timeout=READINESS_TIMEOUT)
+    if not metadata.brokers:
+        raise ConnectionError("no Kafka broker in the cluster metadata")
+
+
+@functools.cache
+def _redis(url: str):
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=READINESS_TIMEOUT, socket_timeout=READINESS_TIMEOUT)
+
+
+def check_redis() -> None:
+    """Redis (cache and Celery broker) answers PING."""
+    urls = {settings.REDIS_URL}
+    if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        urls.add(settings.CELERY_BROKER_URL)
+    for url in sorted(u for u in urls if u):
+        _redis(url).ping()
+
+
+def readiness_checks() -> dict:
+    """The checks that apply to this deployment: the database always, the others when configured."""
+    checks = {"database": check_database, "object_storage": check_object_storage}
+    if settings.KAFKA_BOOTSTRAP_SERVERS:
+        checks["kafka"] = check_kafka
+    if settings.REDIS_URL or settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        checks["redis"] = check_redis
+    return checks
 
 
 @require_safe
 def readyz(request):
     """Each backing service answers; 503 when one does not."""
     checks = {}
-    for name, check in READINESS_CHECKS.items():
+    for name, check in readiness_checks().items():
         try:
             check()
         except Exception as exc:  # a readiness probe reports every failure, whatever its kind
@@ -40,6 +98,42 @@ def readyz(request):
             checks[name] = {"status": "ok"}
     ok = all(c["status"] == "ok" for c in checks.values())
     return JsonResponse({"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503)
+
+
+def metrics_allowed(remote_addr: str, allowed: list[str]) -> bool:
+    """True when `remote_addr` is one of the addresses or networks (CIDR) in METRICS_ALLOWED_IPS."""
+    try:
+        address = ipaddress.ip_address(remote_addr)
+    except ValueError:
+        return False
+    for entry in allowed:
+        try:
+            if address in ipaddress.ip_network(entry.strip(), strict=False):
+                return True
+        except ValueError:
+            logger.warning("METRICS_ALLOWED_IPS entry %r is not an address or network", entry)
+    return False
+
+
+@require_safe
+def metrics(request):
+    """Prometheus exposition of every metric of the process (all workers' in multiprocess mode).
+
+    Only for the operator's scraper: the client address must be in METRICS_ALLOWED_IPS. The direct
+    peer address is used, never X-Forwarded-For, which a client can write.
+    """
+    if not metrics_allowed(request.META.get("REMOTE_ADDR", ""), settings.METRICS_ALLOWED_IPS):
+        return HttpResponse(
+            "Forbidden: /metrics is served only to the addresses in METRICS_ALLOWED_IPS.\n",
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
+    from prometheus_client.exposition import choose_encoder
+
+    from cinema_project.observability import metrics_registry
+
+    encoder, content_type = choose_encoder(request.headers.get("Accept", ""))
+    return HttpResponse(encoder(metrics_registry()), content_type=content_type)
 
 
 @require_safe

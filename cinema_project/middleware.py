@@ -1,0 +1,62 @@
+"""Request ids and the one access-log line per request.
+
+Every request gets an id: the caller's `X-Request-ID` when it is a plausible id, a new UUID
+otherwise. It is returned in the response, set on the request's span and stamped on every log line
+made while the request runs (cinema_project.logging.request_id_var).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from opentelemetry import trace
+
+from cinema_project.logging import request_id_var
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Ids from outside end up in logs and headers: keep them short and free of separators.
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+access_logger = logging.getLogger("cinema.request")
+
+
+def request_id_from(request) -> str:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    return incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request_id_from(request)
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        span = trace.get_current_span()
+        if span.is_recording():
+            span.set_attribute("http.request_id", request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request_id
+            if request.path not in ("/healthz", "/readyz", "/metrics"):
+                access_logger.info(
+                    "%s %s %s",
+                    request.method,
+                    request.path,
+                    response.status_code,
+                    extra={
+                        "method": request.method,
+                        "path": request.path,
+                        "status": response.status_code,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "remote_addr": request.META.get("REMOTE_ADDR", ""),
+                    },
+                )
+            return response
+        finally:
+            request_id_var.reset(token)
