@@ -1,0 +1,130 @@
+/**
+ * The REST API client: the only module that talks to the network (fetch and sendBeacon).
+ * Every call resolves to parsed JSON or rejects with an ApiError that carries a message a viewer can read.
+ */
+
+import { viewerId } from "./viewer.js";
+
+const BASE = "/api/v1";
+export const EVENTS_URL = `${BASE}/activity/events`;
+
+export class ApiError extends Error {
+  constructor(message, { status = 0, code = "network_error" } = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+function query(params = {}) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+function csrfToken() {
+  const match = globalThis.document && document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
+async function request(path, { params, signal, method = "GET", body } = {}) {
+  const headers = { Accept: "application/json", "X-Viewer-Id": viewerId() };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  // A signed-in editor browsing the app sends Django's session cookie, so writes need the CSRF token.
+  const token = method !== "GET" && csrfToken();
+  if (token) headers["X-CSRFToken"] = token;
+  let response;
+  try {
+    response = await fetch(`${BASE}${path}${query(params)}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+      credentials: "same-origin",
+      keepalive: method !== "GET",
+    });
+  } catch (error) {
+    if (error && error.name === "AbortError") throw error;
+    throw new ApiError("Cannot reach the server. Check your connection and try again.");
+  }
+  let data = null;
+  const type = response.headers.get("Content-Type") || "";
+  if (type.includes("json")) {
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+  }
+  if (!response.ok) {
+    const detail = data && (data.detail || Object.values(data).flat().join(" "));
+    const message =
+      response.status === 404 ? "Not found." : detail || `The server answered ${response.status}. Please try again later.`;
+    throw new ApiError(String(message), { status: response.status, code: (data && data.code) || `http_${response.status}` });
+  }
+  return data;
+}
+
+// --- Catalog ------------------------------------------------------------------------------------
+
+/** A page of movies: {count, next, previous, results}. */
+export function listMovies({ q, language, limit, offset, lang, ordering } = {}, { signal } = {}) {
+  return request("/movies/", { params: { q, language, limit, offset, lang, ordering }, signal });
+}
+
+/** One movie with its description, cast, video and this viewer's resume position. */
+export function getMovie(id, { lang, signal } = {}) {
+  return request(`/movies/${encodeURIComponent(id)}/`, { params: { lang }, signal });
+}
+
+export function getPerson(id, { signal } = {}) {
+  return request(`/people/${encodeURIComponent(id)}/`, { signal });
+}
+
+// --- This viewer ----------------------------------------------------------------------------------
+
+export function continueWatching({ signal } = {}) {
+  return request("/me/continue-watching", { signal });
+}
+
+// --- Statistics -----------------------------------------------------------------------------------
+
+export function topMovies(params = {}, { signal } = {}) {
+  return request("/analytics/top-movies", { params, signal });
+}
+
+export function watchTime(params = {}, { signal } = {}) {
+  return request("/analytics/watch-time", { params, signal });
+}
+
+export function errorRate(params = {}, { signal } = {}) {
+  return request("/analytics/error-rate", { params, signal });
+}
+
+// --- Playback events ------------------------------------------------------------------------------
+
+/** POSTs a batch; resolves to {status} whatever the status, rejects only when the network fails. */
+export async function postEvents(events) {
+  const headers = { "Content-Type": "application/json", Accept: "application/json", "X-Viewer-Id": viewerId() };
+  const token = csrfToken();
+  if (token) headers["X-CSRFToken"] = token;
+  const response = await fetch(EVENTS_URL, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ events }),
+    credentials: "same-origin",
+    keepalive: true,
+  });
+  return { status: response.status };
+}
+
+/** Hands a batch to the browser to deliver after the page is gone. True when the browser took it. */
+export function beaconEvents(events) {
+  if (!globalThis.navigator || typeof navigator.sendBeacon !== "function") return false;
+  const blob = new Blob([JSON.stringify({ events })], { type: "application/json" });
+  return navigator.sendBeacon(EVENTS_URL, blob);
+}

@@ -1,0 +1,80 @@
+/** The movie page's player: an HTML5 video on the stream URL, the resume offer, and event tracking. */
+
+import { h } from "../dom.js";
+import { formatClock } from "../format.js";
+import { PlaybackTracker } from "./tracker.js";
+
+/** Worth offering to resume: past the first seconds and not at the very end. */
+export function shouldOfferResume(resume, duration) {
+  if (!resume || !(resume.position >= 5)) return false;
+  const length = Number(duration || resume.duration) || 0;
+  return !length || resume.position < length - 10;
+}
+
+export function playerView({ movie, queue, viewerId }) {
+  const video = h("video", {
+    class: "player__video",
+    controls: true,
+    preload: "metadata",
+    playsInline: true,
+    src: movie.video.stream_url,
+    "aria-label": `Video: ${movie.title}`,
+  });
+  if (movie.video.content_type) video.dataset.contentType = movie.video.content_type;
+
+  const tracker = new PlaybackTracker({
+    video,
+    movieId: movie.id,
+    viewerId,
+    queue,
+    isVisible: () => document.visibilityState !== "hidden",
+  });
+  // Closing the tab or reloading ends the session; the queue then beacons it out.
+  const unhook = queue.beforeLeave(() => tracker.leave());
+
+  const wrapper = h("div", { class: "player" }, video);
+  let offer = null;
+
+  function whenReady(callback) {
+    if (video.readyState >= 1) callback();
+    else video.addEventListener("loadedmetadata", callback, { once: true });
+  }
+
+  function startAt(seconds) {
+    if (offer) offer.remove();
+    offer = null;
+    whenReady(() => {
+      if (seconds > 0) video.currentTime = seconds;
+      const playing = video.play();
+      if (playing && playing.catch) playing.catch(() => video.focus());
+    });
+  }
+
+  const resume = movie.resume;
+  if (shouldOfferResume(resume, movie.video.duration)) {
+    const at = formatClock(resume.position);
+    const continueButton = h("button", { class: "button", type: "button", onclick: () => startAt(resume.position) }, `▶ Continue from ${at}`);
+    offer = h(
+      "div",
+      { class: "player__offer", role: "dialog", "aria-modal": "false", "aria-labelledby": "resume-title" },
+      h("p", { class: "player__offer-title", id: "resume-title" }, `Continue from ${at}?`),
+      h("p", { class: "player__offer-text" }, "You stopped here last time."),
+      h("div", { class: "player__offer-actions" }, continueButton, h("button", { class: "button button--ghost", type: "button", onclick: () => startAt(0) }, "Start over")),
+    );
+    wrapper.append(offer);
+    // Playing from the native controls answers the question too.
+    video.addEventListener("play", () => offer && (offer.remove(), (offer = null)), { once: true });
+  }
+
+  return {
+    node: wrapper,
+    video,
+    destroy() {
+      unhook();
+      tracker.destroy();
+      video.pause();
+      video.removeAttribute("src");
+      video.load(); // lets go of the connection the stream holds open
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Reads the analytics endpoints' answers into the series the charts draw, accepting a bare list
+ * or a {results: [...]} envelope.
+ */
+
+function rows(data, ...keys) {
+  if (Array.isArray(data)) return data;
+  if (!data || typeof data !== "object") return [];
+  for (const key of ["results", ...keys]) if (Array.isArray(data[key])) return data[key];
+  return [];
+}
+
+const num = (...values) => {
+  for (const v of values) if (v !== undefined && v !== null && !Number.isNaN(Number(v))) return Number(v);
+  return 0;
+};
+
+/** [{id, title, plays, watchSeconds}] from /analytics/top-movies. */
+export function topMoviesSeries(data) {
+  return rows(data, "movies", "items").map((row) => {
+    const movie = row.movie && typeof row.movie === "object" ? row.movie : {};
+    return {
+      id: movie.id ?? row.movie_id ?? row.id,
+      title: movie.title ?? row.title ?? `Film ${movie.id ?? row.movie_id ?? row.id}`,
+      plays: num(row.plays, row.play_count, row.views, row.sessions),
+      watchSeconds: num(row.watch_time, row.watch_seconds, row.watch_time_seconds, row.seconds),
+    };
+  });
+}
+
+/** [{x: day, y: hours}] from /analytics/watch-time. */
+export function watchTimeSeries(data) {
+  return rows(data, "days", "series", "items")
+    .map((row) => ({ x: String(row.day ?? row.date ?? row.bucket), y: num(row.watch_time, row.watch_seconds, row.watch_time_seconds, row.seconds) / 3600 }))
+    .sort((a, b) => a.x.localeCompare(b.x));
+}
+
+/** [{x: day, y: percent}] from /analytics/error-rate. */
+export function errorRateSeries(data) {
+  return rows(data, "days", "series", "items")
+    .map((row) => {
+      let rate = row.error_rate ?? row.rate;
+      if (rate === undefined) {
+        const total = num(row.plays, row.sessions, row.events, row.total);
+        rate = total > 0 ? num(row.errors, row.error_count) / total : 0;
+      }
+      return { x: String(row.day ?? row.date ?? row.bucket), y: Number(rate) * 100 };
+    })
+    .sort((a, b) => a.x.localeCompare(b.x));
+}

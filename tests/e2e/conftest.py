@@ -1,0 +1,241 @@
+"""End-to-end fixtures: the built web app served by the real backend (gunicorn) with the demo data,
+driven by real Chromium through Playwright.
+
+One backend serves the whole session: gunicorn runs against pytest-django's test database and the
+S3 server of the run, with an access log that records each request's Range header, so a test can
+prove the player seeks with byte ranges. Each test gets a fresh browser context (its own
+localStorage, so its own anonymous viewer).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FRONTEND = REPO / "frontend"
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+S3_TEST_CREDENTIALS = {"S3_ACCESS_KEY_ID": "testing", "S3_SECRET_ACCESS_KEY": "testing", "S3_REGION": "us-east-1"}
+# The access log keeps what the tests look at: method, path, status, and the Range header.
+ACCESS_LOG_FORMAT = '%(m)s %(U)s %(s)s range="%({range}i)s"'
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+            # Asks pytest-django for the test database; the data itself is loaded once per session
+            # and committed (demo_data), so the per-test transaction only wraps this process's reads.
+            item.add_marker(pytest.mark.django_db)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def frontend_build():
+    """Builds frontend/ so the backend serves the current source (Vite takes a second or two)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail("npm is not on PATH: install Node.js 20.19+ (the e2e tests build frontend/ with `npm run build`)")
+    if not (FRONTEND / "node_modules").is_dir():
+        pytest.fail("frontend/node_modules is missing: run `cd frontend && npm ci` (make test does)")
+    result = subprocess.run([npm, "run", "build"], cwd=FRONTEND, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        pytest.fail(f"`npm run build` failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return FRONTEND / "dist"
+
+
+def _database_url_for(name: str) -> str:
+    """The run's DATABASE_URL with the database replaced by pytest-django's test database."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+@pytest.fixture(scope="session")
+def e2e_settings(s3_endpoint):
+    """Environment for the backend process and the same settings inside this process."""
+    objects = Path(tempfile.mkdtemp(prefix="cinema-e2e-"))
+    values = {"S3_ENDPOINT_URL": s3_endpoint, **S3_TEST_CREDENTIALS, "S3_VIDEOS_BUCKET": "e2e-videos", "S3_CMS_BUCKET": "e2e-cms"}
+    yield {"env": values, "dir": objects}
+    shutil.rmtree(objects, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def demo_data(django_db_setup, django_db_blocker, e2e_settings):
+    """The demo catalog and videos, loaded once with the operators' commands into the test database."""
+    from django.conf import settings
+    from django.core.management import call_command, get_commands
+    from django.test import override_settings
+
+    from streaming import storage
+
+    overrides = {key: value for key, value in e2e_settings["env"].items()}
+    overrides["USE_S3"] = True
+    with override_settings(**overrides), django_db_blocker.unblock():
+        storage_reset = getattr(storage, "reset_client", None) or getattr(storage, "s3_client").cache_clear
+        storage_reset()
+        commands = get_commands()
+        if "load_demo" in commands:  # the ETL helper's loader
+            call_command("load_demo", verbosity=0)
+        else:
+            _seed_catalog_with_factories()
+        if "generate_demo_videos" in commands:
+            call_command("generate_demo_videos", verbosity=0)
+        storage_reset()
+    assert settings.DATABASES["default"]["NAME"].startswith("test")
+    return REPO / "demo"
+
+
+def _seed_catalog_with_factories():
+    """The demo feed's valid records through the factories (for a tree without the ETL's load_demo)."""
+    import json
+
+    from catalog.models import Movie
+    from tests.factories import CreditFactory, MovieFactory, PersonFactory
+
+    people = {}
+    for record in json.loads((REPO / "demo" / "partner_movies.json").read_text()):
+        title = str(record.get("title") or "").strip()
+        if not title or not str(record.get("movie_id")).isdigit():
+            continue
+        text = str(record.get("description") or "")
+        movie = MovieFactory(external_id=int(record["movie_id"]), title=" ".join(title.split()), language=record["language"], partner_description=text, description=text)
+        for order, actor in enumerate(record.get("actors") or []):
+            key = int(actor["actor_id"])
+            if key not in people:
+                people[key] = PersonFactory(external_id=key, full_name=actor["full_name"], birth_date=actor.get("birth_date"))
+            CreditFactory(movie=movie, person=people[key], role_name=actor.get("role_name") or "", billing_order=order)
+    assert Movie.objects.exists()
+
+
+@pytest.fixture(scope="session")
+def backend(frontend_build, demo_data, e2e_settings, django_db_blocker):
+    """gunicorn serving the app and API on a free 127.0.0.1 port; yields its base URL and access log."""
+    from django.db import connection
+
+    port = free_port()
+    access_log = e2e_settings["dir"] / "access.log"
+    error_log = e2e_settings["dir"] / "error.log"
+    env = {
+        **os.environ,
+        **e2e_settings["env"],
+        "DATABASE_URL": _database_url_for(connection.settings_dict["NAME"]),
+        "CINEMA_VAR_DIR": str(e2e_settings["dir"] / "var"),
+        "DJANGO_SETTINGS_MODULE": "cinema_project.settings",
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        sys.executable, "-m", "gunicorn", "cinema_project.wsgi",
+        "--bind", f"127.0.0.1:{port}",
+        # Threads: a playing <video> holds a streaming connection open while the page makes API calls.
+        "--workers", "2", "--worker-class", "gthread", "--threads", "8",
+        "--timeout", "60", "--graceful-timeout", "5",
+        "--access-logfile", str(access_log), "--access-logformat", ACCESS_LOG_FORMAT,
+        "--error-logfile", str(error_log),
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            log = error_log.read_text() if error_log.exists() else ""
+            pytest.fail(f"gunicorn did not start on {base_url}:\n{log[-4000:]}")
+        time.sleep(0.2)
+    yield {"url": base_url, "access_log": access_log}
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def browser():
+    # One Chromium per test, started after pytest-django opened its per-test transaction: Playwright's
+    # sync API runs an event loop in this thread, and Django refuses database calls beside one.
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install it (`apt-get install chromium`) or set CHROMIUM_PATH")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(backend, browser):
+    context = browser.new_context(base_url=backend["url"], viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def db_read(django_db_blocker):
+    """Runs a function with database access outside a test transaction (sees the backend's commits).
+
+    It runs in a worker thread: Playwright's sync API keeps an event loop in the main thread, and
+    Django refuses database calls from a thread with a running loop.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def in_thread(function):
+        try:
+            return function()
+        finally:
+            connections.close_all()
+
+    def run(function):
+        with django_db_blocker.unblock(), ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(in_thread, function).result()
+
+    return run
+
+
+@pytest.fixture
+def screenshot(request):
+    """Saves a full-page screenshot to test-artifacts/screenshots/<name>.png."""
+
+    def take(page, name: str):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -1,0 +1,65 @@
+"""Browsing in Chromium: search the catalog, open a film, open an actor from its cast."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+
+def test_search_open_movie_and_actor(page, screenshot):
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Films to watch tonight")).to_be_visible()
+    cards = page.locator(".grid .card")
+    expect(cards.first).to_be_visible()
+    screenshot(page, "catalog")
+
+    page.get_by_label("Search films").fill("paper moons")
+    expect(page).to_have_url(re.compile(r"/\?q=paper\+moons$"))
+    expect(page.locator("#catalog-status")).to_contain_text("found for “paper moons”")
+    expect(cards.first).to_contain_text("Paper Moons")
+    screenshot(page, "search")
+
+    page.get_by_role("link", name="Paper Moons").first.click()
+    expect(page).to_have_url(re.compile(r"/movies/\d+$"))
+    expect(page.get_by_role("heading", level=1, name="Paper Moons")).to_be_visible()
+    expect(page.locator(".description")).not_to_be_empty()
+    expect(page.locator(".source .badge")).to_be_visible()
+    screenshot(page, "movie")
+
+    first_actor = page.locator(".cast__link").first
+    name = first_actor.locator(".cast__name").inner_text()
+    first_actor.click()
+    expect(page).to_have_url(re.compile(r"/people/\d+$"))
+    expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
+    expect(page.locator(".grid .card", has_text="Paper Moons")).to_be_visible()
+    screenshot(page, "actor")
+
+    # The back button walks the history the app wrote: actor -> movie -> search.
+    page.go_back()
+    expect(page.get_by_role("heading", level=1, name="Paper Moons")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_label("Search films")).to_have_value("paper moons")
+
+
+def test_nothing_found_and_shareable_url(page):
+    page.goto("/?q=zzqqxxnothing")
+    expect(page.get_by_role("heading", name="Nothing found")).to_be_visible()
+    expect(page.get_by_label("Search films")).to_have_value("zzqqxxnothing")
+    page.get_by_role("link", name="Clear search").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.locator(".grid .card").first).to_be_visible()
+
+
+def test_language_filter_and_paging(page):
+    page.goto("/")
+    page.get_by_label("Original language").select_option("ru")
+    expect(page).to_have_url(re.compile(r"/\?language=ru$"))
+    expect(page.locator(".grid .card").first).to_be_visible()
+    chips = page.locator(".grid .card .chip").all_inner_texts()
+    assert chips and set(chips) == {"RU"}
+
+    page.goto("/?page=2")
+    expect(page.get_by_role("link", name="Page 2")).to_have_attribute("aria-current", "page")
+    page.get_by_role("link", name="Page 1").click()
+    expect(page).to_have_url(re.compile(r"/$"))
