@@ -6,6 +6,8 @@ import hashlib
 import logging
 from datetime import datetime
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -75,6 +77,10 @@ def exception_handler(exc, context):
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
+    if isinstance(exc, RequestDataTooBig):
+        # Django would answer with its HTML 400 page and log an ERROR with a traceback.
+        message = f"The request body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes allowed."
+        return Response({"detail": message, "code": "request_too_large"}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, DatabaseError):
         logger.exception("database error")
         return Response({"detail": "Internal database error.", "code": "database_error"}, status=500)

@@ -188,6 +188,8 @@ if not STATICFILES_DIRS:
 # "accel" hands the transfer to nginx with X-Accel-Redirect.
 STREAMING_MODE = env.str("STREAMING_MODE", default="proxy")
 STREAMING_CHUNK_SIZE = env.int("STREAMING_CHUNK_SIZE", default=256 * 1024)
+STREAMING_URL_EXPIRES = env.int("STREAMING_URL_EXPIRES", default=300)  # redirect mode: presigned URL lifetime (s)
+STREAMING_ACCEL_PREFIX = env.str("STREAMING_ACCEL_PREFIX", default="/protected-videos/")  # accel mode: nginx internal location
 
 # --- Celery ---------------------------------------------------------------------------------
 
@@ -202,12 +204,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Ingest nudges the relay; beat catches whatever a lost nudge left behind.
+    "activity-relay-outbox": {"task": "activity.relay_outbox", "schedule": 2.0, "options": {"expires": 10}},
+    "activity-close-idle-sessions": {"task": "activity.close_idle_sessions", "schedule": 60.0, "options": {"expires": 60}},
+    "activity-purge": {"task": "activity.purge_activity", "schedule": 3600.0, "options": {"expires": 600}},
+}
 
 # --- Kafka ----------------------------------------------------------------------------------
 
 KAFKA_BOOTSTRAP_SERVERS = env.str("KAFKA_BOOTSTRAP_SERVERS", default="")
 KAFKA_ACTIVITY_TOPIC = env.str("KAFKA_ACTIVITY_TOPIC", default="cinema.activity.v1")
 KAFKA_CONSUMER_GROUP = env.str("KAFKA_CONSUMER_GROUP", default="cinema-activity-stats")
+KAFKA_LINGER_MS = env.int("KAFKA_LINGER_MS", default=5)
+# Each message gets a delivery report (sent or failed) within this time; bounds a relay run.
+KAFKA_MESSAGE_TIMEOUT_MS = env.int("KAFKA_MESSAGE_TIMEOUT_MS", default=15000)
+# Activity: sent outbox rows are kept this long; a session silent this long is closed.
+ACTIVITY_OUTBOX_RETENTION_HOURS = env.int("ACTIVITY_OUTBOX_RETENTION_HOURS", default=72)
+ACTIVITY_SESSION_IDLE_SECONDS = env.int("ACTIVITY_SESSION_IDLE_SECONDS", default=300)
 
 # --- API ------------------------------------------------------------------------------------
 
@@ -227,6 +241,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cinema_project.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    # Proxies of ours in front of the app whose X-Forwarded-For may be believed (0: use the peer
+    # address); with DRF's default (None) any client resets its throttles by forging the header.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "search": env.str("THROTTLE_SEARCH", default="120/min"),
         "ingest_viewer": env.str("THROTTLE_INGEST_VIEWER", default="600/min"),
