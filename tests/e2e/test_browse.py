@@ -63,3 +63,30 @@ def test_language_filter_and_paging(page):
     expect(page.get_by_role("link", name="Page 2")).to_have_attribute("aria-current", "page")
     page.get_by_role("link", name="Page 1").click()
     expect(page).to_have_url(re.compile(r"/$"))
+
+
+def test_phone_layout_and_keyboard_only(browser, backend, screenshot):
+    context = browser.new_context(base_url=backend["url"], viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        expect(page.locator(".grid .card").first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways on a phone"
+        screenshot(page, "catalog-phone")
+
+        # Keyboard only: the skip link comes first, then search, filter, and the result cards.
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+        page.get_by_label("Search films").focus()
+        page.keyboard.type("salt and iron")
+        expect(page.locator("#catalog-status")).to_contain_text("found for “salt and iron”")
+        page.keyboard.press("Tab")
+        expect(page.get_by_label("Original language")).to_be_focused()
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("link", name="Salt and Iron")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", level=1, name="Salt and Iron")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        screenshot(page, "movie-phone")
+    finally:
+        context.close()
