@@ -10,7 +10,7 @@ export default defineConfig({
   resolve: {
     alias: {
       // The activity contract is one JSON Schema file shared by the API, Kafka and this app.
-      "@activity-schema": process.env.ACTIVITY_SCHEMA_DIR || fileURLToPath(new URL("../activity/schema", import.meta.url)),
+      "@activity-schema": fileURLToPath(new URL("../activity/schema", import.meta.url)),
     },
   },
   server: {

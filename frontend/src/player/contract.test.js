@@ -37,7 +37,8 @@ describe("the activity contract", () => {
     expect(eventErrors({ ...play, event_id: "not-a-uuid" })).not.toEqual([]);
     const { viewer_id: _, ...withoutViewer } = play;
     expect(eventErrors(withoutViewer)).not.toEqual([]);
-    expect(eventErrors({ ...play, type: "stop" })).not.toEqual([]); // a stop needs its reason
+    expect(eventErrors({ ...play, reason: "finished" })).not.toEqual([]); // only a stop has a reason
+    expect(eventErrors({ ...play, error_code: "E1" })).not.toEqual([]); // only an error has a code
     expect(eventErrors({ ...play, type: "error" })).not.toEqual([]); // an error needs its code
   });
 });
