@@ -13,7 +13,7 @@ import sys
 
 from pythonjsonlogger.json import JsonFormatter as _BaseJsonFormatter
 
-from cinema_project.observability import current_trace_ids
+from cinema_project.observability import current_trace_ids, service_name
 
 # Set by RequestIdMiddleware for the duration of a request; read by every log line made meanwhile.
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
@@ -42,7 +42,6 @@ class JsonFormatter(_BaseJsonFormatter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("timestamp", "time")
         kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger"})
-        kwargs.setdefault("static_fields", {"service": os.environ.get("OTEL_SERVICE_NAME") or "cinema", "pid": os.getpid()})
         super().__init__("%(levelname)s %(name)s %(message)s", *args, **kwargs)
 
     def add_fields(self, log_record, record, message_dict):
@@ -50,6 +49,7 @@ class JsonFormatter(_BaseJsonFormatter):
         for key, value in _context_fields().items():
             # An id passed explicitly (a Celery task's, a consumed message's) wins over the context.
             log_record.setdefault(key, value)
+        log_record["service"] = service_name()
         log_record["pid"] = os.getpid()  # gunicorn/celery children differ from the process that configured logging
 
 

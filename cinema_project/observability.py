@@ -24,6 +24,7 @@ SERVICE_CONSUMER = "cinema-consumer"
 
 _lock = threading.Lock()
 _provider = None  # the TracerProvider this module installed, if any
+_service_name = ""  # this process's service name, for logs too when tracing is off
 
 
 def tracing_configured() -> bool:
@@ -41,17 +42,18 @@ def init_tracing(service_name: str, *, span_exporter=None):
     Tests pass an in-memory exporter. OTEL_SERVICE_NAME, when set, wins over `service_name`.
     Safe to call more than once: the first call in a process wins.
     """
-    global _provider
-    if span_exporter is None and not tracing_configured():
-        return None
+    global _provider, _service_name
     with _lock:
+        _service_name = _service_name or os.environ.get("OTEL_SERVICE_NAME") or service_name
+        if span_exporter is None and not tracing_configured():
+            return None
         if _provider is not None:
             return _provider
         from opentelemetry.sdk.resources import SERVICE_NAME, Resource
         from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
 
-        resource = Resource.create({SERVICE_NAME: os.environ.get("OTEL_SERVICE_NAME") or service_name})
+        resource = Resource.create({SERVICE_NAME: _service_name})
         provider = TracerProvider(resource=resource)  # the sampler comes from OTEL_TRACES_SAMPLER
         if span_exporter is None:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -113,6 +115,11 @@ def flush_traces(timeout_millis: int = 5000) -> None:
     """Export what is buffered (before a process exits or a worker child is recycled)."""
     if _provider is not None:
         _provider.force_flush(timeout_millis)
+
+
+def service_name() -> str:
+    """The service name this process was started as (cinema-web, ...), or "cinema" before that."""
+    return _service_name or os.environ.get("OTEL_SERVICE_NAME") or "cinema"
 
 
 def current_trace_ids() -> tuple[str, str]:
