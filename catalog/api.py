@@ -14,6 +14,7 @@ from catalog.models import DescriptionSource, Movie, language_code_validator
 from cinema_project.api import SearchRateThrottle, conditional_response
 from overrides.selectors import override_for, resolve_description
 from people.models import Credit
+from streaming.serializers import VideoSummarySerializer, movie_video, video_summary
 
 LANG_PARAMETER = OpenApiParameter(
     "lang",
@@ -117,9 +118,14 @@ class MovieDetailSerializer(MovieListSerializer):
     override = serializers.SerializerMethodField()
     available_languages = serializers.SerializerMethodField()
     credits = MovieCreditSerializer(many=True)
+    video = serializers.SerializerMethodField()
 
     class Meta(MovieListSerializer.Meta):
-        fields = MovieListSerializer.Meta.fields + ["partner_description", "override", "available_languages", "credits"]
+        fields = MovieListSerializer.Meta.fields + ["partner_description", "override", "available_languages", "credits", "video"]
+
+    @extend_schema_field(VideoSummarySerializer(allow_null=True))
+    def get_video(self, movie: Movie):
+        return video_summary(movie, request=self.context.get("request"))
 
     @extend_schema_field(OverrideSummarySerializer(allow_null=True))
     def get_override(self, movie: Movie):
@@ -145,7 +151,7 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         if self.action == "retrieve":
-            return selectors.movie_detail_queryset(user=self.request.user)
+            return selectors.movie_detail_queryset(user=self.request.user).select_related("video")
         return selectors.with_descriptions(selectors.visible_movies(user=self.request.user))
 
     def get_serializer_class(self):
@@ -173,4 +179,5 @@ def _last_modified(movie: Movie):
     stamps = [movie.updated_at]
     stamps += [o.updated_at for o in movie.overrides.all()]
     stamps += [d.updated_at for d in movie.cms_descriptions.all()]
+    stamps += [video.updated_at for video in [movie_video(movie)] if video]
     return max(stamps)

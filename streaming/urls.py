@@ -1,3 +1,9 @@
-"""URLs of the streaming app (mounted by cinema_project.urls)."""
+"""URLs of the streaming app (mounted under /api/v1/ by cinema_project.urls)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from streaming.api import MovieStreamView
+
+urlpatterns = [
+    path("movies/<int:movie_id>/stream", MovieStreamView.as_view(), name="movie-stream"),
+]

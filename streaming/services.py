@@ -1,0 +1,99 @@
+"""Writes of video assets: store an uploaded file as a movie's video (new or replacement), remove it.
+
+The object goes to storage first and the row is written after; the object a row no longer names
+is deleted only once the transaction has committed. A failure at any step leaves the previous video
+playing and no stray object behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+
+from django.core.files import File
+from django.db import transaction
+
+from catalog.models import Movie
+from cinema_project.exceptions import DomainError, StorageUnavailable
+from streaming import storage
+from streaming.media import InvalidVideo, VideoInfo, probe_video
+from streaming.models import VideoAsset
+
+logger = logging.getLogger(__name__)
+
+_HASH_CHUNK = 1024 * 1024
+
+
+class VideoRejected(DomainError):
+    """The uploaded file is not a video we can serve."""
+
+    code = "invalid_video"
+
+
+def video_key(*, movie: Movie, extension: str) -> str:
+    """A fresh storage key for a video of `movie`: nothing of it comes from the client."""
+    return f"videos/{movie.pk}/{uuid.uuid4().hex}{extension}"
+
+
+def _sha256(file: File) -> str:
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in iter(lambda: file.read(_HASH_CHUNK), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def video_asset_store(*, movie: Movie, file: File, uploaded_by=None, info: VideoInfo | None = None) -> VideoAsset:
+    """Make `file` the video of `movie`, replacing any previous one; returns the saved asset.
+
+    `file` is read in chunks (Django's temporary upload file for large uploads); `info` is the
+    probe's result when the caller already has it (the admin form probes while validating).
+    """
+    if info is None:
+        try:
+            info = probe_video(file)
+        except InvalidVideo as exc:
+            raise VideoRejected(str(exc)) from exc
+    checksum = _sha256(file)
+    key = video_key(movie=movie, extension=info.extension)
+    stored = storage.save_object(key=key, content=file, content_type=info.content_type)
+    try:
+        with transaction.atomic():
+            previous = VideoAsset.objects.select_for_update().filter(movie=movie).first()
+            asset = previous or VideoAsset(movie=movie)
+            old_key = previous.key if previous else None
+            asset.key = key
+            asset.size = stored.size
+            asset.content_type = info.content_type
+            asset.sha256 = checksum
+            asset.storage_etag = stored.storage_etag
+            asset.duration = info.duration
+            asset.width, asset.height = info.width or None, info.height or None
+            asset.original_filename = (getattr(file, "name", "") or "").rsplit("/", 1)[-1][:255]
+            asset.uploaded_by = uploaded_by
+            asset.save()
+            if old_key:
+                transaction.on_commit(lambda: _delete_quietly(old_key))
+    except BaseException:
+        _delete_quietly(key)
+        raise
+    logger.info("stored video of movie %s as %s (%d bytes)", movie.pk, key, stored.size)
+    return asset
+
+
+def video_asset_delete(*, asset: VideoAsset) -> None:
+    """Remove the video: the row now, the object once the deletion has committed."""
+    key = asset.key
+    with transaction.atomic():
+        asset.delete()
+        transaction.on_commit(lambda: _delete_quietly(key))
+
+
+def _delete_quietly(key: str) -> None:
+    # An object left behind wastes space but breaks nothing (no row names it); say so and go on.
+    try:
+        storage.delete_object(key)
+    except StorageUnavailable:
+        logger.warning("could not delete the unused video object %s; delete it by hand", key)
