@@ -1,0 +1,220 @@
+"""The one ETL pipeline behind `run_etl`, the Celery task, the admin action and `load_demo`.
+
+etl_run() records an ETLRun, streams the partner feed and the CMS documents into staging tables,
+merges them into the catalog in one transaction (etl.loader) and stores the outcome.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from etl import metrics
+from etl.cleaning import clean_cms_document, clean_movie, display_id
+from etl.exceptions import FeedError, RecordRejected, StrictModeRejection
+from etl.feed import iter_feed_records
+from etl.loader import LoadResult, Staging, merge
+from etl.models import ETLRun, RejectedRecord
+from etl.sources import list_objects, open_feed, parse_s3_url, read_object
+
+logger = logging.getLogger(__name__)
+
+# Report rows kept per run; the count in ETLRun.rejected stays exact beyond it.
+MAX_STORED_RECORDS = 10_000
+CMS_READERS = 16
+_LOCK_KEY = 0x45544C  # pg advisory lock: one run at a time
+
+
+def default_cms_source() -> str:
+    return f"s3://{settings.S3_CMS_BUCKET}/cms"
+
+
+class Progress:
+    """What a run tells its caller as it goes (the command draws a progress bar); does nothing by default."""
+
+    def begin(self, *, total_bytes: int | None) -> None: ...
+
+    def advance(self, nbytes: int) -> None: ...
+
+    def phase(self, text: str) -> None: ...
+
+    def end(self) -> None: ...
+
+
+@dataclass
+class _Report:
+    records: list[RejectedRecord] = field(default_factory=list)
+    rejected: int = 0
+    reported: int = 0
+
+    def __call__(self, source: str, record_id: str, position: str, reason: str, outcome: str = "rejected") -> None:
+        if outcome == RejectedRecord.Outcome.REJECTED:
+            self.rejected += 1
+        else:
+            self.reported += 1
+        if len(self.records) < MAX_STORED_RECORDS:
+            self.records.append(
+                RejectedRecord(source=source, record_id=record_id[:255], position=position[:1024], reason=reason, outcome=outcome)
+            )
+
+
+def etl_run(
+    *,
+    partner_source: str,
+    cms_source: str | None = None,
+    dry_run: bool = False,
+    strict: bool = False,
+    triggered_by: str = "",
+    user=None,
+    progress: Progress | None = None,
+) -> ETLRun:
+    """Load the partner feed (and the CMS documents unless `cms_source` is None) into the catalog.
+
+    Returns the finished ETLRun. A source that cannot be read, or (with `strict`) any rejected record,
+    raises FeedError after recording the run as failed; the catalog is then exactly as before.
+    """
+    progress = progress or Progress()
+    run = ETLRun.objects.create(
+        partner_source=partner_source, cms_source=cms_source or "", dry_run=dry_run, strict=strict,
+        triggered_by=triggered_by, user=user,
+    )
+    report = _Report()
+    started = time.perf_counter()
+    result = LoadResult()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+                staging = Staging(cursor.cursor)
+                _stage_feed(staging, partner_source, report, progress)
+                cms_prefix_url = None
+                if cms_source is not None:
+                    cms_prefix_url = _stage_cms(staging, cms_source, report, progress)
+                staging.flush()
+                progress.phase("merging into the catalog")
+                result = merge(cursor.cursor, cms_prefix_url=cms_prefix_url, report=report, now=timezone.now())
+            if strict and report.rejected:
+                raise StrictModeRejection(
+                    f"{partner_source}: {report.rejected} record(s) rejected in strict mode; nothing was loaded"
+                )
+            if dry_run:
+                transaction.set_rollback(True)
+    except BaseException as exc:
+        _finish(run, report, result, started, status=ETLRun.Status.FAILED, error=_one_line(exc))
+        exc.etl_run = run  # the caller names the failed run
+        raise
+    finally:
+        progress.end()
+    _finish(run, report, result, started, status=ETLRun.Status.SUCCEEDED)
+    return run
+
+
+def _stage_feed(staging: Staging, source: str, report: _Report, progress: Progress) -> None:
+    opened = open_feed(source, on_read=progress.advance)
+    progress.begin(total_bytes=opened.size)
+    progress.phase("reading the partner feed")
+    try:
+        for number, record in iter_feed_records(opened):
+            try:
+                movie = clean_movie(record)
+            except RecordRejected as exc:
+                report("partner", display_id(record, "movie_id"), f"record {number}", exc.reason)
+                continue
+            staging.add_movie(number, movie.movie_id, movie.title, movie.language, movie.description, movie.cast)
+    finally:
+        opened.reader.close()
+
+
+_CMS_KEY_RE = re.compile(r"^(?P<movie>[1-9][0-9]{0,18})/(?P<language>[a-z]{2,3})\.json$")
+
+
+def _stage_cms(staging: Staging, source: str, report: _Report, progress: Progress) -> str:
+    """Stage every document under the prefix; returns the prefix URL the documents' keys start with."""
+    root = parse_s3_url(source, prefix=True)
+    progress.phase("reading the CMS documents")
+    prefix = f"{root.key}/" if root.key else ""
+    documents = []
+    for key in list_objects(root):
+        match = _CMS_KEY_RE.match(key[len(prefix):])
+        if match is None:
+            report("cms", "", f"s3://{root.bucket}/{key}", f"key does not match {prefix}<movie_id>/<language>.json")
+            continue
+        documents.append((key, int(match["movie"]), match["language"]))
+
+    def fetch(item):
+        key, movie_id, language = item
+        return item, read_object(root.bucket, key)
+
+    # Small objects: the latency of each GET dominates, so read many at once (the client is thread-safe).
+    with ThreadPoolExecutor(max_workers=CMS_READERS) as pool:
+        for number, ((key, movie_id, language), body) in enumerate(pool.map(fetch, documents), start=1):
+            url = f"s3://{root.bucket}/{key}"
+            try:
+                try:
+                    parsed = json.loads(body)
+                except (ValueError, UnicodeDecodeError) as exc:
+                    raise RecordRejected(f"malformed JSON: {exc}") from None
+                document = clean_cms_document(parsed, movie_id=movie_id, language=language)
+            except RecordRejected as exc:
+                report("cms", str(movie_id), url, exc.reason)
+                continue
+            staging.add_cms(number, url, document.movie_id, document.language, document.description, document.cast)
+    return f"s3://{root.bucket}/{prefix}"
+
+
+def _finish(run: ETLRun, report: _Report, result: LoadResult, started: float, *, status: str, error: str = "") -> None:
+    duration = time.perf_counter() - started
+    run.status = status
+    run.error = error
+    run.finished_at = timezone.now()
+    run.created, run.updated, run.unchanged = result.totals()
+    run.rejected = report.rejected
+    run.counts = {**result.as_dict(), "rejected": report.rejected, "reported": report.reported}
+    # The run's own row lives outside the load's transaction, so a failed load is still on record.
+    with transaction.atomic():
+        run.save()
+        for record in report.records:
+            record.run = run
+        RejectedRecord.objects.bulk_create(report.records, batch_size=1000)
+    mode = "dry_run" if run.dry_run else "load"
+    metrics.RUNS.labels(status=status, mode=mode).inc()
+    metrics.RUN_DURATION.labels(status=status).observe(duration)
+    if status == ETLRun.Status.SUCCEEDED and not run.dry_run:
+        metrics.LAST_SUCCESS.set(time.time())
+        for kind, counts in result.as_dict().items():
+            for outcome, value in counts.items():
+                if outcome != "missing" and value:
+                    metrics.ROWS.labels(kind=kind, outcome=outcome).inc(value)
+        if report.rejected:
+            metrics.ROWS.labels(kind="records", outcome="rejected").inc(report.rejected)
+    log = logger.info if status == ETLRun.Status.SUCCEEDED else logger.warning
+    log("etl run %s %s in %.1fs: %s", run.pk, status, duration, summary_line(run))
+
+
+def summary_line(run: ETLRun) -> str:
+    """One line: what the run did, per kind of row."""
+    counts = run.counts or {}
+    parts = []
+    for kind in ("movies", "people", "credits", "cms"):
+        if kind in counts:
+            parts.append(f"{kind} " + " ".join(f"{k}={v}" for k, v in counts[kind].items()))
+    parts.append(f"rejected={run.rejected}")
+    if counts.get("reported"):
+        parts.append(f"reported={counts['reported']}")
+    return "; ".join(parts)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return " ".join(text.split())[:2000]
+
+
+__all__ = ["FeedError", "Progress", "default_cms_source", "etl_run", "summary_line"]
