@@ -31,6 +31,15 @@ TASK_DURATION = Histogram(
 _started: dict[str, float] = {}
 
 
+@signals.import_modules.connect
+def _before_task_modules(**_):
+    # Worker and beat import the task modules (and through them Kafka and boto3) before worker_init:
+    # tracing must be on first so the libraries' classes are the instrumented ones.
+    from cinema_project.observability import SERVICE_WORKER, init_tracing
+
+    init_tracing(SERVICE_WORKER)
+
+
 @signals.worker_init.connect
 def _worker_init(**_):
     from cinema_project.observability import SERVICE_WORKER, init_tracing, metrics_port_from_env, start_metrics_server
@@ -74,14 +83,26 @@ def _task_prerun(task_id=None, **_):
 
 
 @signals.task_postrun.connect
-def _task_postrun(task_id=None, task=None, state=None, **_):
+def _task_postrun(task_id=None, task=None, **_):
     started = _started.pop(task_id, None)
-    name = getattr(task, "name", "unknown")
     if started is not None:
-        TASK_DURATION.labels(task=name).observe(time.perf_counter() - started)
-    # task_postrun carries the final state: SUCCESS, FAILURE, RETRY (rejected/revoked never run here).
-    outcome = {"SUCCESS": "success", "FAILURE": "failure", "RETRY": "retry"}.get(state or "", (state or "unknown").lower())
-    TASKS.labels(task=name, outcome=outcome).inc()
+        TASK_DURATION.labels(task=getattr(task, "name", "unknown")).observe(time.perf_counter() - started)
+
+
+# Outcomes come from their own signals: task_postrun is skipped when an eager task's error propagates.
+@signals.task_success.connect
+def _task_success(sender=None, **_):
+    TASKS.labels(task=getattr(sender, "name", "unknown"), outcome="success").inc()
+
+
+@signals.task_failure.connect
+def _task_failure(sender=None, **_):
+    TASKS.labels(task=getattr(sender, "name", "unknown"), outcome="failure").inc()
+
+
+@signals.task_retry.connect
+def _task_retry(sender=None, **_):
+    TASKS.labels(task=getattr(sender, "name", "unknown"), outcome="retry").inc()
 
 
 @signals.task_rejected.connect
