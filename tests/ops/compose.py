@@ -82,7 +82,11 @@ def settings_env_reads(path: Path = REPO / "cinema_project" / "settings.py") -> 
 def code_env_reads() -> set[str]:
     """Variables the project's own modules read with os.environ / os.getenv outside settings.py."""
     names = set()
-    pattern = re.compile(r"""os\.(?:environ\.get|environ\.setdefault|getenv)\(\s*["']([A-Z][A-Z0-9_]+)["']|os\.environ\[\s*["']([A-Z][A-Z0-9_]+)["']""")
+    # os.environ / os.getenv reads, and gunicorn.conf.py's `_int("NAME", default)` helper.
+    pattern = re.compile(
+        r"""os\.(?:environ\.get|environ\.setdefault|getenv)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+        r"""|os\.environ\[\s*["']([A-Z][A-Z0-9_]+)["']|\b_int\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+    )
     for path in REPO.glob("*.py"):
         names.update(filter(None, (g for m in pattern.finditer(path.read_text()) for g in m.groups())))
     for package in ("cinema_project", "catalog", "people", "overrides", "streaming", "activity", "etl"):
