@@ -13,8 +13,6 @@ TRACED_COMMANDS = {
     "load_demo": "cinema-worker",
     "generate_demo_videos": "cinema-worker",
 }
-# Long-running commands without a web server serve their metrics on METRICS_PORT.
-METRICS_SERVER_COMMANDS = {"consume_activity"}
 
 
 def main() -> None:
@@ -25,12 +23,6 @@ def main() -> None:
         from cinema_project.observability import init_tracing
 
         init_tracing(TRACED_COMMANDS[command])
-    if command in METRICS_SERVER_COMMANDS:
-        from cinema_project.observability import metrics_port_from_env, start_metrics_server
-
-        port = metrics_port_from_env()
-        if port is not None:
-            start_metrics_server(port)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)
