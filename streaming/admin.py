@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 
+from cinema_project.exceptions import StorageUnavailable
 from streaming.media import InvalidVideo, probe_video
 from streaming.models import VideoAsset
 from streaming.services import video_asset_delete, video_asset_store
@@ -107,6 +109,14 @@ class VideoAssetAdmin(admin.ModelAdmin):
             url,
             url,
         )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StorageUnavailable as exc:
+            # The admin's transaction has rolled back and the service left no object behind.
+            messages.error(request, f"The video was not saved: {exc.message}")
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         upload = form.cleaned_data.get("file")

@@ -61,7 +61,10 @@ def video_asset_store(*, movie: Movie, file: File, uploaded_by=None, info: Video
     stored = storage.save_object(key=key, content=file, content_type=info.content_type)
     try:
         with transaction.atomic():
-            previous = VideoAsset.objects.select_for_update().filter(movie=movie).first()
+            # Lock the movie: concurrent uploads for one movie take turns, and a deleted movie is noticed here.
+            if not Movie.objects.select_for_update().filter(pk=movie.pk).exists():
+                raise VideoRejected(f"Movie {movie.pk} no longer exists.")
+            previous = VideoAsset.objects.filter(movie=movie).first()
             asset = previous or VideoAsset(movie=movie)
             old_key = previous.key if previous else None
             asset.key = key
