@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import django_filters
+from django.utils.cache import patch_vary_headers
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 
+from activity.api import ResumeSerializer, resume_for_request
 from catalog import selectors
 from catalog.models import DescriptionSource, Movie, language_code_validator
 from cinema_project.api import SearchRateThrottle, conditional_response
@@ -119,9 +122,16 @@ class MovieDetailSerializer(MovieListSerializer):
     available_languages = serializers.SerializerMethodField()
     credits = MovieCreditSerializer(many=True)
     video = serializers.SerializerMethodField()
+    resume = serializers.SerializerMethodField()
 
     class Meta(MovieListSerializer.Meta):
-        fields = MovieListSerializer.Meta.fields + ["partner_description", "override", "available_languages", "credits", "video"]
+        fields = MovieListSerializer.Meta.fields + ["partner_description", "override", "available_languages", "credits", "video", "resume"]
+
+    @extend_schema_field(ResumeSerializer(allow_null=True))
+    def get_resume(self, movie: Movie):
+        """Where the requesting viewer (user, else X-Viewer-Id) should resume; null under 5%, past 90%, finished."""
+        request = self.context.get("request")
+        return resume_for_request(request, movie.pk) if request is not None else None
 
     @extend_schema_field(VideoSummarySerializer(allow_null=True))
     def get_video(self, movie: Movie):
@@ -165,7 +175,12 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         movie = self.get_object()
         data = self.get_serializer(movie).data
-        return conditional_response(request, data, last_modified=_last_modified(movie))
+        last_modified = _last_modified(movie)
+        if data.get("resume"):
+            last_modified = max(last_modified, parse_datetime(data["resume"]["updated_at"]))
+        response = conditional_response(request, data, last_modified=last_modified)
+        patch_vary_headers(response, ["X-Viewer-Id", "Cookie"])  # `resume` is the viewer's own
+        return response
 
     @extend_schema(summary="A movie's credits (cast, in billing order)", responses=MovieCreditSerializer(many=True))
     @action(detail=True, methods=["get"], filterset_class=None)

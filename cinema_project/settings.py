@@ -204,12 +204,37 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
     # Ingest nudges the relay; beat catches whatever a lost nudge left behind.
     "activity-relay-outbox": {"task": "activity.relay_outbox", "schedule": 2.0, "options": {"expires": 10}},
     "activity-close-idle-sessions": {"task": "activity.close_idle_sessions", "schedule": 60.0, "options": {"expires": 60}},
     "activity-purge": {"task": "activity.purge_activity", "schedule": 3600.0, "options": {"expires": 600}},
 }
+
+# --- ETL ------------------------------------------------------------------------------------
+# The scheduled run is off unless ETL_SCHEDULE_CRON ("m h dom mon dow") and ETL_PARTNER_SOURCE are set.
+ETL_PARTNER_SOURCE = env.str("ETL_PARTNER_SOURCE", default="")
+ETL_CMS_SOURCE = env.str("ETL_CMS_SOURCE", default="")  # "" = s3://<S3_CMS_BUCKET>/cms, "none" = no CMS
+ETL_SCHEDULE_CRON = env.str("ETL_SCHEDULE_CRON", default="")
+if ETL_SCHEDULE_CRON:
+    from celery.schedules import crontab
+
+    if not ETL_PARTNER_SOURCE:
+        raise ImproperlyConfigured("ETL_SCHEDULE_CRON is set but ETL_PARTNER_SOURCE is not")
+    try:
+        _etl_schedule = crontab.from_string(ETL_SCHEDULE_CRON)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"ETL_SCHEDULE_CRON {ETL_SCHEDULE_CRON!r} is not a crontab line: {exc}") from exc
+    CELERY_BEAT_SCHEDULE["etl"] = {
+        "task": "etl.run_etl",
+        "schedule": _etl_schedule,
+        "kwargs": {
+            "partner_source": ETL_PARTNER_SOURCE,
+            "cms_source": None if ETL_CMS_SOURCE == "none" else (ETL_CMS_SOURCE or f"s3://{S3_CMS_BUCKET}/cms"),
+            "triggered_by": "schedule",
+        },
+    }
 
 # --- Kafka ----------------------------------------------------------------------------------
 
@@ -238,7 +263,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "cinema_project.api.StrictLimitOffsetPagination",
     "PAGE_SIZE": API_PAGE_SIZE,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cinema_project.openapi.CinemaAutoSchema",
     "EXCEPTION_HANDLER": "cinema_project.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     # Proxies of ours in front of the app whose X-Forwarded-For may be believed (0: use the peer

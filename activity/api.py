@@ -1,0 +1,300 @@
+"""/api/v1/activity/events (ingest), /api/v1/me/continue-watching and /api/v1/analytics/* (thin views)."""
+
+from __future__ import annotations
+
+import re
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from activity import selectors
+from activity.services import ingest_events, viewer_key_for
+from activity.validation import MAX_BATCH, openapi_batch_schema
+
+VIEWER_HEADER = "X-Viewer-Id"
+VIEWER_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+class BeaconJSONParser(JSONParser):
+    """JSON sent as text/plain: what `navigator.sendBeacon(url, string)` produces."""
+
+    media_type = "text/plain"
+
+
+class BeaconSessionAuthentication(SessionAuthentication):
+    """The session user without DRF's CSRF check: sendBeacon cannot send a CSRF token, and an event
+    forged by another site can at most move the victim's own resume position."""
+
+    def enforce_csrf(self, request):
+        return
+
+
+def header_viewer_id(request) -> str | None:
+    """The anonymous id in X-Viewer-Id, None when absent; 400 when malformed."""
+    value = request.headers.get(VIEWER_HEADER)
+    if value is None or value == "":
+        return None
+    if not VIEWER_ID_RE.match(value):
+        raise exceptions.ValidationError({VIEWER_HEADER: ["1-64 characters of letters, digits, '.', '_', ':' or '-'."]})
+    return value
+
+
+def request_viewer_key(request, *, strict: bool = True) -> str | None:
+    """The requesting viewer: the logged-in user, else the X-Viewer-Id header (None if neither)."""
+    try:
+        viewer_id = header_viewer_id(request)
+    except exceptions.ValidationError:
+        if strict:
+            raise
+        viewer_id = None
+    return viewer_key_for(user=request.user, viewer_id=viewer_id)
+
+
+def resume_for_request(request, movie_id: int) -> dict | None:
+    """The movie detail's `resume` field for the requesting viewer (None when nothing to resume)."""
+    position = selectors.resume_position(viewer_key=request_viewer_key(request, strict=False), movie_id=movie_id)
+    if position is None:
+        return None
+    return ResumeSerializer(position).data
+
+
+class ResumeSerializer(serializers.Serializer):
+    position = serializers.FloatField(help_text="Seconds into the video to resume from.")
+    duration = serializers.FloatField(allow_null=True)
+    updated_at = serializers.DateTimeField(help_text="When the viewer last played it.")
+
+
+class _IngestThrottle(SimpleRateThrottle):
+    def allow_request(self, request, view):
+        return request.method != "POST" or super().allow_request(request, view)
+
+
+class IngestViewerThrottle(_IngestThrottle):
+    """Event batches per viewer: the user, else X-Viewer-Id, else the batch's first viewer_id."""
+
+    scope = "ingest_viewer"
+
+    def get_cache_key(self, request, view):
+        key = request_viewer_key(request, strict=False)
+        if key is None:
+            data = request.data
+            events = data.get("events") if isinstance(data, dict) else None
+            first = events[0] if isinstance(events, list) and events and isinstance(events[0], dict) else {}
+            viewer_id = first.get("viewer_id")
+            key = f"anon:{viewer_id}" if isinstance(viewer_id, str) and VIEWER_ID_RE.match(viewer_id) else None
+        if key is None:
+            return None  # nobody to name: the per-address limit still applies
+        return self.cache_format % {"scope": self.scope, "ident": key}
+
+
+class IngestIpThrottle(_IngestThrottle):
+    """Event batches per client address."""
+
+    scope = "ingest_ip"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class EventResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position of the event in the batch.")
+    event_id = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=["accepted", "duplicate", "rejected"])
+    code = serializers.CharField(required=False, help_text="Rejected only: invalid, unknown_movie, future_timestamp, stale_timestamp.")
+    reason = serializers.CharField(required=False, help_text="Rejected only: what is wrong, naming the field.")
+
+
+class IngestResponseSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    results = EventResultSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False)
+
+
+def _batch_events(data) -> list:
+    if not isinstance(data, dict):
+        raise exceptions.ValidationError({"detail": 'The body must be a JSON object: {"events": [...]}.'})
+    events = data.get("events")
+    if not isinstance(events, list):
+        raise exceptions.ValidationError({"events": ["Required: a list of 1 to %d events." % MAX_BATCH]})
+    if not events:
+        raise exceptions.ValidationError({"events": ["At least one event is required."]})
+    if len(events) > MAX_BATCH:
+        raise exceptions.ValidationError({"events": [f"At most {MAX_BATCH} events per batch (got {len(events)})."]})
+    return events
+
+
+class EventIngestView(APIView):
+    """POST a batch of playback events (fetch with JSON, or navigator.sendBeacon with text/plain)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = [BeaconSessionAuthentication, TokenAuthentication]
+    parser_classes = [JSONParser, BeaconJSONParser]
+    throttle_classes = [IngestViewerThrottle, IngestIpThrottle]
+
+    @extend_schema(
+        summary="Send a batch of playback events",
+        description="1 to 500 events of the event v1 schema (activity/schema/event-v1.json). Valid events are "
+        "stored durably before the 202; each event's result says accepted, duplicate (its event_id was already "
+        "stored) or rejected with a reason. The whole request is refused (400) only when it is not a batch.",
+        request={"application/json": openapi_batch_schema(), "text/plain": openapi_batch_schema()},
+        responses={
+            202: IngestResponseSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Not a batch: not JSON, no events list, 0 or over 500 events."),
+            413: OpenApiResponse(ErrorSerializer, description="Body too large."),
+            415: OpenApiResponse(ErrorSerializer, description="Content type other than application/json or text/plain."),
+            429: OpenApiResponse(ErrorSerializer, description="Too many batches from this viewer or address."),
+        },
+    )
+    def post(self, request):
+        events = _batch_events(request.data)
+        results = ingest_events(events=events, user=request.user)
+        counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
+        for result in results:
+            counts[result.status] += 1
+        body = {
+            "accepted": counts["accepted"],
+            "duplicates": counts["duplicate"],
+            "rejected": counts["rejected"],
+            "results": [r.as_dict() for r in results],
+        }
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class MovieRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class ContinueWatchingSerializer(serializers.Serializer):
+    movie = MovieRefSerializer()
+    position = serializers.FloatField()
+    duration = serializers.FloatField(allow_null=True)
+    progress = serializers.SerializerMethodField(help_text="position / duration (0..1), null when the duration is unknown.")
+    updated_at = serializers.DateTimeField(help_text="Last played.")
+
+    def get_progress(self, obj) -> float | None:
+        return round(obj.position / obj.duration, 4) if obj.duration else None
+
+
+VIEWER_HEADER_PARAMETER = OpenApiParameter(
+    VIEWER_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, description="The browser's anonymous viewer id (ignored when logged in)."
+)
+
+
+class ContinueWatchingView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="The viewer's unfinished films, last played first",
+        parameters=[VIEWER_HEADER_PARAMETER],
+        responses={200: ContinueWatchingSerializer(many=True), 400: ErrorSerializer},
+    )
+    def get(self, request):
+        viewer_key = request_viewer_key(request)
+        if viewer_key is None:
+            raise exceptions.ValidationError({"detail": f"Log in or send the {VIEWER_HEADER} header."})
+        from cinema_project.api import StrictLimitOffsetPagination
+
+        paginator = StrictLimitOffsetPagination()
+        page = paginator.paginate_queryset(selectors.continue_watching(viewer_key=viewer_key), request, view=self)
+        response = paginator.get_paginated_response(ContinueWatchingSerializer(page, many=True).data)
+        response["Vary"] = f"{VIEWER_HEADER}, Cookie"
+        response["Cache-Control"] = "private, no-cache"
+        return response
+
+
+def _int_param(request, name: str, *, default: int, minimum: int, maximum: int, optional: bool = False) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None if optional else default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise exceptions.ValidationError({name: [f"A whole number is required, got {raw!r}."]}) from None
+    if not minimum <= value <= maximum:
+        raise exceptions.ValidationError({name: [f"Must be between {minimum} and {maximum}."]})
+    return value
+
+
+DAYS_PARAMETER = OpenApiParameter("days", OpenApiTypes.INT, description="Days back, today included (1-365, default 7).")
+MOVIE_PARAMETER = OpenApiParameter("movie_id", OpenApiTypes.INT, description="Only this movie (default: all).")
+
+
+class TopMovieSerializer(serializers.Serializer):
+    movie_id = serializers.IntegerField()
+    title = serializers.CharField(source="movie__title")
+    plays = serializers.IntegerField()
+    watch_seconds = serializers.FloatField()
+    unique_viewers = serializers.IntegerField()
+    completions = serializers.IntegerField()
+
+
+class WatchTimeDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    watch_seconds = serializers.FloatField()
+    plays = serializers.IntegerField()
+    unique_viewers = serializers.IntegerField()
+
+
+class ErrorRateDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    errors = serializers.IntegerField()
+    starts = serializers.IntegerField()
+    error_rate = serializers.FloatField(help_text="errors / started sessions (0 when none started).")
+
+
+class TopMoviesView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Most watched movies",
+        parameters=[
+            DAYS_PARAMETER,
+            OpenApiParameter("limit", OpenApiTypes.INT, description="How many (1-100, default 10)."),
+            OpenApiParameter("metric", OpenApiTypes.STR, enum=list(selectors.TOP_METRICS), description="Ranking (default plays)."),
+        ],
+        responses=TopMovieSerializer(many=True),
+    )
+    def get(self, request):
+        days = _int_param(request, "days", default=7, minimum=1, maximum=365)
+        limit = _int_param(request, "limit", default=10, minimum=1, maximum=100)
+        metric = request.query_params.get("metric") or "plays"
+        if metric not in selectors.TOP_METRICS:
+            raise exceptions.ValidationError({"metric": [f"One of {', '.join(selectors.TOP_METRICS)}."]})
+        rows = selectors.top_movies(days=days, limit=limit, metric=metric)
+        return Response({"days": days, "metric": metric, "results": TopMovieSerializer(rows, many=True).data})
+
+
+class WatchTimeView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(summary="Watch time per day", parameters=[DAYS_PARAMETER, MOVIE_PARAMETER], responses=WatchTimeDaySerializer(many=True))
+    def get(self, request):
+        days = _int_param(request, "days", default=7, minimum=1, maximum=365)
+        movie_id = _int_param(request, "movie_id", default=0, minimum=1, maximum=2**63 - 1, optional=True)
+        rows = selectors.watch_time_by_day(days=days, movie_id=movie_id)
+        return Response({"days": days, "movie_id": movie_id, "results": WatchTimeDaySerializer(rows, many=True).data})
+
+
+class ErrorRateView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(summary="Player error rate per day", parameters=[DAYS_PARAMETER, MOVIE_PARAMETER], responses=ErrorRateDaySerializer(many=True))
+    def get(self, request):
+        days = _int_param(request, "days", default=7, minimum=1, maximum=365)
+        movie_id = _int_param(request, "movie_id", default=0, minimum=1, maximum=2**63 - 1, optional=True)
+        rows = selectors.error_rate_by_day(days=days, movie_id=movie_id)
+        return Response({"days": days, "movie_id": movie_id, "results": ErrorRateDaySerializer(rows, many=True).data})

@@ -1,0 +1,234 @@
+"""Ingest: validate a batch of player events, store the valid ones in the outbox in one transaction,
+update sessions and resume positions, and nudge the relay once the transaction has committed."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+from opentelemetry import propagate
+
+from activity import metrics
+from activity.kafka import SCHEMA_VERSION
+from activity.validation import check_event, parse_time
+from catalog.models import Movie
+
+logger = logging.getLogger(__name__)
+
+WATCHED_FRACTION = 0.9
+
+
+@dataclass
+class EventResult:
+    index: int
+    event_id: str | None
+    status: str  # accepted | duplicate | rejected
+    code: str | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> dict:
+        data = {"index": self.index, "event_id": self.event_id, "status": self.status}
+        if self.status == "rejected":
+            data["code"] = self.code
+            data["reason"] = self.reason
+        return data
+
+
+def viewer_key_for(*, user=None, viewer_id: str | None = None) -> str | None:
+    """The key resume positions are stored under: the logged-in user, else the browser's anonymous id.
+
+    Distinct prefixes mean an anonymous id can never read or write a user's positions.
+    """
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    if viewer_id:
+        return f"anon:{viewer_id}"
+    return None
+
+
+def current_traceparent() -> str:
+    """The W3C traceparent of the current span ("" without an active trace or SDK): the inject point."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get("traceparent", "")
+
+
+def _event_id_of(event) -> str | None:
+    if isinstance(event, dict) and isinstance(event.get("event_id"), str):
+        return event["event_id"]
+    return None
+
+
+def ingest_events(*, events: list, user=None, now: datetime | None = None) -> list[EventResult]:
+    """Store the valid events of `events` (already a list of 1..500 items) and say what became of each."""
+    now = now or timezone.now()
+    results: list[EventResult] = []
+    valid: list[tuple[int, dict]] = []
+    seen: set[uuid.UUID] = set()
+    for index, event in enumerate(events):
+        rejection = check_event(event, now=now)
+        if rejection is not None:
+            results.append(EventResult(index, _event_id_of(event), "rejected", rejection.code, rejection.reason))
+            metrics.EVENTS_REJECTED.labels(reason=rejection.code).inc()
+            continue
+        event_uuid = uuid.UUID(event["event_id"])
+        if event_uuid in seen:
+            results.append(EventResult(index, event["event_id"], "duplicate"))
+            metrics.EVENTS_DUPLICATE.labels(type=event["type"]).inc()
+            continue
+        seen.add(event_uuid)
+        results.append(EventResult(index, event["event_id"], "accepted"))
+        valid.append((index, event))
+
+    known_movies = set(Movie.objects.filter(pk__in={e["movie_id"] for _, e in valid}).values_list("pk", flat=True))
+    staged = []
+    for index, event in valid:
+        if event["movie_id"] not in known_movies:
+            results[index] = EventResult(index, event["event_id"], "rejected", "unknown_movie", f"movie_id: no movie {event['movie_id']}")
+            metrics.EVENTS_REJECTED.labels(reason="unknown_movie").inc()
+            continue
+        staged.append((index, event))
+    if not staged:
+        return results
+
+    received_at = now.isoformat().replace("+00:00", "Z")
+    traceparent = current_traceparent()
+    viewer_keys = {index: viewer_key_for(user=user, viewer_id=event["viewer_id"]) for index, event in staged}
+    with transaction.atomic():
+        inserted = _insert_outbox(staged, viewer_keys, received_at=received_at, traceparent=traceparent, now=now)
+        fresh = [(index, event) for index, event in staged if uuid.UUID(event["event_id"]) in inserted]
+        for index, event in staged:
+            if uuid.UUID(event["event_id"]) not in inserted:
+                results[index] = EventResult(index, event["event_id"], "duplicate")
+                metrics.EVENTS_DUPLICATE.labels(type=event["type"]).inc()
+        if fresh:
+            _upsert_sessions(fresh, viewer_keys, now=now)
+            _upsert_resume_positions(fresh, viewer_keys, now=now)
+        transaction.on_commit(nudge_relay)
+    for _, event in fresh:
+        metrics.EVENTS_ACCEPTED.labels(type=event["type"]).inc()
+    return results
+
+
+def kafka_message(event: dict, *, viewer_key: str, received_at: str, closed_by_server: bool = False) -> str:
+    """The Kafka message of an event: the validated event plus the server fields (JSON text)."""
+    message = {**event, "received_at": received_at, "schema_version": SCHEMA_VERSION, "viewer_key": viewer_key}
+    if closed_by_server:
+        message["closed_by_server"] = True
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+def insert_outbox_rows(rows: list[tuple]) -> set[uuid.UUID]:
+    """INSERT rows (event_id, session_id, event_type, message, traceparent, created_at), skipping
+    event ids already stored; returns the event ids that were new."""
+    if not rows:
+        return set()
+    placeholders = ",".join(["(%s, %s, %s, %s, %s, %s, 0, '')"] * len(rows))
+    params = [value for row in rows for value in row]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO activity_outboxevent (event_id, session_id, event_type, message, traceparent, created_at, attempts, last_error) "
+            f"VALUES {placeholders} ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+            params,
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _insert_outbox(staged, viewer_keys, *, received_at: str, traceparent: str, now: datetime) -> set[uuid.UUID]:
+    rows = [
+        (
+            uuid.UUID(event["event_id"]),
+            uuid.UUID(event["session_id"]),
+            event["type"],
+            kafka_message(event, viewer_key=viewer_keys[index], received_at=received_at),
+            traceparent,
+            now,
+        )
+        for index, event in staged
+    ]
+    return insert_outbox_rows(rows)
+
+
+def _upsert_sessions(fresh, viewer_keys, *, now: datetime) -> None:
+    # One row per session (the batch's last event of it): ON CONFLICT cannot touch a row twice.
+    latest: dict[uuid.UUID, tuple[int, dict]] = {}
+    for index, event in fresh:
+        latest[uuid.UUID(event["session_id"])] = (index, event)
+    rows = []
+    for session_id, (index, event) in latest.items():
+        closed_at = now if event["type"] == "stop" else None
+        rows.append((session_id, viewer_keys[index], event["movie_id"], now, now, event["position"], event.get("duration"), closed_at))
+    placeholders = ",".join(["(%s, %s, %s, %s, %s, %s, %s, %s, false)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO activity_playbacksession AS s (session_id, viewer_key, movie_id, started_at, last_seen_at, "
+            f"last_position, duration, closed_at, closed_by_server) VALUES {placeholders} "
+            "ON CONFLICT (session_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, "
+            "last_position = EXCLUDED.last_position, duration = COALESCE(EXCLUDED.duration, s.duration), "
+            "closed_at = COALESCE(s.closed_at, EXCLUDED.closed_at)",
+            [value for row in rows for value in row],
+        )
+
+
+def _upsert_resume_positions(fresh, viewer_keys, *, now: datetime) -> None:
+    # The latest event per (viewer, movie) by the client's clock; an older one never overwrites.
+    latest: dict[tuple[str, int], tuple[datetime, int, dict]] = {}
+    for index, event in fresh:
+        key = (viewer_keys[index], event["movie_id"])
+        candidate = (parse_time(event["occurred_at"]), index, event)
+        if key not in latest or candidate[:2] >= latest[key][:2]:
+            latest[key] = candidate
+    rows = []
+    for (viewer_key, movie_id), (occurred_at, _, event) in latest.items():
+        duration = event.get("duration")
+        finished = event["type"] == "stop" and event.get("reason") == "finished"
+        watched = finished or (duration is not None and event["position"] >= WATCHED_FRACTION * duration)
+        rows.append((viewer_key, movie_id, event["position"], duration, watched, occurred_at, now))
+    placeholders = ",".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO activity_resumeposition AS r (viewer_key, movie_id, position, duration, watched, occurred_at, updated_at) "
+            f"VALUES {placeholders} ON CONFLICT (viewer_key, movie_id) DO UPDATE SET "
+            "position = EXCLUDED.position, duration = COALESCE(EXCLUDED.duration, r.duration), "
+            f"watched = EXCLUDED.watched OR EXCLUDED.position >= {WATCHED_FRACTION} * COALESCE(EXCLUDED.duration, r.duration, 'Infinity'), "
+            "occurred_at = EXCLUDED.occurred_at, updated_at = EXCLUDED.updated_at "
+            "WHERE r.occurred_at <= EXCLUDED.occurred_at",
+            [value for row in rows for value in row],
+        )
+
+
+# --- Nudging the relay ---------------------------------------------------------------------------
+
+NUDGE_INTERVAL = 0.2  # seconds: a busy web process sends at most a few nudges a second
+BROKER_BACKOFF = 10.0  # seconds without nudges after the Celery broker failed (beat catches up)
+_last_nudge = 0.0
+_broker_down_until = 0.0
+
+
+def nudge_relay() -> None:
+    """Ask a worker to relay the outbox now. Never raises: the events are stored, and beat runs the
+    relay every few seconds anyway, so a broker outage only delays them."""
+    global _last_nudge, _broker_down_until
+    moment = time.monotonic()
+    if moment < _broker_down_until or moment - _last_nudge < NUDGE_INTERVAL:
+        return
+    _last_nudge = moment
+    from activity.tasks import relay_outbox_task
+
+    try:
+        relay_outbox_task.apply_async(retry=False, expires=30)
+    except Exception as exc:  # a broker outage must not fail an ingest whose events are already stored
+        _broker_down_until = moment + BROKER_BACKOFF
+        logger.warning("could not nudge the activity relay (the Celery broker is unreachable?): %s", exc)
+
+
+def reset_nudge_state() -> None:
+    """Forget the nudge throttle and broker back-off (tests)."""
+    global _last_nudge, _broker_down_until
+    _last_nudge = _broker_down_until = 0.0

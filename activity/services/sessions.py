@@ -1,0 +1,83 @@
+"""Housekeeping: close sessions that went silent (abandoned tabs), purge what is past retention."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from activity.models import OutboxEvent, PlaybackSession, ProcessedEvent, SessionProgress
+from activity.services.ingest import current_traceparent, insert_outbox_rows, kafka_message, nudge_relay
+
+logger = logging.getLogger(__name__)
+
+# The server's stop event of an idle session has a stable id, so closing twice sends it once.
+SERVER_CLOSE_NAMESPACE = uuid.UUID("6f1d3c5e-8a4b-4f0e-9c7d-2b1a0e9f8d7c")
+# Kept well past Kafka's retention, so a redelivered event is still recognised.
+PROCESSED_RETENTION = timedelta(days=30)
+SESSION_RETENTION = timedelta(days=30)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def close_idle_sessions(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Close sessions silent for ACTIVITY_SESSION_IDLE_SECONDS at their last position.
+
+    Each gets a `stop` (reason user_exit, `closed_by_server`: true) through the outbox, so the
+    statistics see the session end exactly as if the player had said so.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.ACTIVITY_SESSION_IDLE_SECONDS)
+    with transaction.atomic():
+        sessions = list(
+            PlaybackSession.objects.select_for_update(skip_locked=True)
+            .filter(closed_at__isnull=True, last_seen_at__lt=cutoff)
+            .order_by("last_seen_at")[:limit]
+        )
+        if not sessions:
+            return 0
+        traceparent = current_traceparent()
+        rows = []
+        for session in sessions:
+            event = {
+                "event_id": str(uuid.uuid5(SERVER_CLOSE_NAMESPACE, str(session.session_id))),
+                "type": "stop",
+                "movie_id": session.movie_id,
+                "session_id": str(session.session_id),
+                "viewer_id": session.viewer_key.split(":", 1)[1],
+                "position": session.last_position,
+                "occurred_at": _iso(session.last_seen_at),
+                "reason": "user_exit",
+            }
+            if session.duration:
+                event["duration"] = session.duration
+            message = kafka_message(event, viewer_key=session.viewer_key, received_at=_iso(now), closed_by_server=True)
+            rows.append((uuid.UUID(event["event_id"]), session.session_id, "stop", message, traceparent, now))
+        insert_outbox_rows(rows)
+        PlaybackSession.objects.filter(pk__in=[s.pk for s in sessions]).update(closed_at=now, closed_by_server=True)
+        transaction.on_commit(nudge_relay)
+    logger.info("closed %d idle playback session(s)", len(sessions))
+    return len(sessions)
+
+
+def purge_activity(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete sent outbox rows past ACTIVITY_OUTBOX_RETENTION_HOURS and old dedupe/session rows.
+
+    Unsent rows are never purged, however old: they are events Kafka has not confirmed yet.
+    """
+    now = now or timezone.now()
+    sent_before = now - timedelta(hours=settings.ACTIVITY_OUTBOX_RETENTION_HOURS)
+    counts = {
+        "outbox": OutboxEvent.objects.filter(sent_at__isnull=False, sent_at__lt=sent_before).delete()[0],
+        "processed_events": ProcessedEvent.objects.filter(processed_at__lt=now - PROCESSED_RETENTION).delete()[0],
+        "sessions": PlaybackSession.objects.filter(closed_at__lt=now - SESSION_RETENTION).delete()[0],
+        "session_progress": SessionProgress.objects.filter(updated_at__lt=now - SESSION_RETENTION).delete()[0],
+    }
+    logger.info("activity purge: %s", counts)
+    return counts

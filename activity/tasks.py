@@ -1,0 +1,39 @@
+"""Celery tasks of the activity app: short wrappers around the services, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from activity.services.relay import KafkaUnavailable
+
+
+@shared_task(
+    name="activity.relay_outbox",
+    autoretry_for=(KafkaUnavailable,),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=None,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def relay_outbox_task() -> int:
+    """Send the outbox to Kafka; retried with backoff while Kafka refuses (rows stay in the outbox)."""
+    from activity.services import relay_outbox
+
+    return relay_outbox().sent
+
+
+@shared_task(name="activity.close_idle_sessions", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def close_idle_sessions_task() -> int:
+    from activity.services import close_idle_sessions
+
+    return close_idle_sessions()
+
+
+@shared_task(name="activity.purge_activity", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def purge_activity_task() -> dict:
+    from activity.services import purge_activity
+
+    return purge_activity()
