@@ -59,7 +59,7 @@ class OverrideSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     language = serializers.CharField()
     text = serializers.CharField()
-    author = serializers.CharField(source="author.username", default=None)
+    author = serializers.CharField(source="author.username", default=None, allow_null=True)
     updated_at = serializers.DateTimeField()
 
 

@@ -280,6 +280,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Online cinema API",
     "DESCRIPTION": "Catalog, people, override descriptions, streaming and playback activity.",
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI assets are served by us (drf-spectacular-sidecar), not fetched from a CDN.

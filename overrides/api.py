@@ -20,7 +20,7 @@ class OverrideFilter(django_filters.FilterSet):
 
 class OverrideSerializer(serializers.ModelSerializer):
     movie = serializers.PrimaryKeyRelatedField(queryset=Movie.objects.all())
-    author = serializers.CharField(source="author.username", read_only=True, default=None)
+    author = serializers.CharField(source="author.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = DescriptionOverride
