@@ -45,6 +45,9 @@ async function request(path, { params, signal, method = "GET", body } = {}) {
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
       credentials: "same-origin",
+      // Always revalidate (ETag -> 304): without Cache-Control the browser may reuse an answer by
+      // heuristic freshness, and a movie's `resume` and a fresh override must show at once.
+      cache: "no-cache",
       keepalive: method !== "GET",
     });
   } catch (error) {

@@ -70,10 +70,11 @@ function renderHeader(header) {
     ),
   );
   const offline = h("span", { class: "offline-badge", role: "status", hidden: true });
+  // Only offline is worth a word: online, events leave within seconds and the badge would flicker.
   const updateOffline = () => {
     const waiting = queue.pending().length;
-    offline.hidden = navigator.onLine !== false && waiting === 0;
-    offline.textContent = navigator.onLine === false ? `Offline${waiting ? ` · ${waiting} events saved` : ""}` : waiting ? `Sending ${waiting} events…` : "";
+    offline.hidden = navigator.onLine !== false;
+    offline.textContent = `Offline${waiting ? ` · ${waiting === 1 ? "1 event" : `${waiting} events`} saved` : ""}`;
   };
   queue.subscribe(updateOffline);
   window.addEventListener("online", updateOffline);

@@ -17,7 +17,7 @@ const num = (...values) => {
 
 /** [{id, title, plays, watchSeconds}] from /analytics/top-movies. */
 export function topMoviesSeries(data) {
-  return rows(data, "movies", "items").map((row) => {
+  return rows(data, "items").map((row) => {
     const movie = row.movie && typeof row.movie === "object" ? row.movie : {};
     return {
       id: movie.id ?? row.movie_id ?? row.id,
@@ -28,16 +28,30 @@ export function topMoviesSeries(data) {
   });
 }
 
+/** The last `days` UTC days ending `today`, oldest first, as YYYY-MM-DD. */
+export function lastDays(days, today = new Date()) {
+  const end = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+  return Array.from({ length: days }, (_, i) => new Date(end - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+}
+
+/** A point for every day of the period: days the API left out had nothing, so they count as 0. */
+export function fillDays(points, days, today = new Date()) {
+  if (!days) return points;
+  const byDay = new Map(points.map((p) => [p.x.slice(0, 10), p.y]));
+  return lastDays(days, today).map((day) => ({ x: day, y: byDay.get(day) ?? 0 }));
+}
+
 /** [{x: day, y: hours}] from /analytics/watch-time. */
-export function watchTimeSeries(data) {
-  return rows(data, "days", "series", "items")
+export function watchTimeSeries(data, days = 0, today = new Date()) {
+  const points = rows(data, "series", "items")
     .map((row) => ({ x: String(row.day ?? row.date ?? row.bucket), y: num(row.watch_time, row.watch_seconds, row.watch_time_seconds, row.seconds) / 3600 }))
     .sort((a, b) => a.x.localeCompare(b.x));
+  return fillDays(points, days, today);
 }
 
 /** [{x: day, y: percent}] from /analytics/error-rate. */
-export function errorRateSeries(data) {
-  return rows(data, "days", "series", "items")
+export function errorRateSeries(data, days = 0, today = new Date()) {
+  const points = rows(data, "series", "items")
     .map((row) => {
       let rate = row.error_rate ?? row.rate;
       if (rate === undefined) {
@@ -47,4 +61,5 @@ export function errorRateSeries(data) {
       return { x: String(row.day ?? row.date ?? row.bucket), y: Number(rate) * 100 };
     })
     .sort((a, b) => a.x.localeCompare(b.x));
+  return fillDays(points, days, today);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorRateSeries, topMoviesSeries, watchTimeSeries } from "./stats.js";
+import { errorRateSeries, lastDays, topMoviesSeries, watchTimeSeries } from "./stats.js";
 
 describe("statistics series", () => {
   it("reads top movies from an envelope", () => {
@@ -19,6 +19,21 @@ describe("statistics series", () => {
     expect(errorRateSeries({ results: [{ day: "2026-11-01", errors: 1, plays: 4 }] })).toEqual([{ x: "2026-11-01", y: 25 }]);
     expect(errorRateSeries([{ day: "2026-11-01", error_rate: 0.1 }])[0].y).toBeCloseTo(10);
     expect(errorRateSeries([{ day: "2026-11-01", errors: 0, plays: 0 }])).toEqual([{ x: "2026-11-01", y: 0 }]);
+  });
+
+  it("reads the activity API's answers and fills the days without data", () => {
+    const today = new Date("2026-11-24T15:00:00Z");
+    expect(lastDays(3, today)).toEqual(["2026-11-22", "2026-11-23", "2026-11-24"]);
+    const watch = { days: 3, results: [{ day: "2026-11-23", watch_seconds: 3600, plays: 2, unique_viewers: 1 }] };
+    expect(watchTimeSeries(watch, 3, today)).toEqual([
+      { x: "2026-11-22", y: 0 },
+      { x: "2026-11-23", y: 1 },
+      { x: "2026-11-24", y: 0 },
+    ]);
+    const errors = { days: 3, results: [{ day: "2026-11-24", errors: 1, starts: 10, error_rate: 0.1 }] };
+    expect(errorRateSeries(errors, 3, today).map((p) => Math.round(p.y))).toEqual([0, 0, 10]);
+    const top = { results: [{ movie_id: 4, title: "Paper Moons", plays: 3, watch_seconds: 90, unique_viewers: 2, completions: 1 }] };
+    expect(topMoviesSeries(top)).toEqual([{ id: 4, title: "Paper Moons", plays: 3, watchSeconds: 90 }]);
   });
 
   it("copes with an empty answer", () => {

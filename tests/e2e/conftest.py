@@ -27,8 +27,8 @@ FRONTEND = REPO / "frontend"
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-S3_TEST_CREDENTIALS = {"S3_ACCESS_KEY_ID": "testing", "S3_SECRET_ACCESS_KEY": "testing", "S3_REGION": "us-east-1"}
 # The access log keeps what the tests look at: method, path, status, and the Range header.
+DEMO_VIDEOS = 4
 ACCESS_LOG_FORMAT = '%(m)s %(U)s %(s)s range="%({range}i)s"'
 
 
@@ -68,38 +68,60 @@ def _database_url_for(name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def e2e_settings(s3_endpoint):
-    """Environment for the backend process and the same settings inside this process."""
-    objects = Path(tempfile.mkdtemp(prefix="cinema-e2e-"))
-    values = {"S3_ENDPOINT_URL": s3_endpoint, **S3_TEST_CREDENTIALS, "S3_VIDEOS_BUCKET": "e2e-videos", "S3_CMS_BUCKET": "e2e-cms"}
-    yield {"env": values, "dir": objects}
-    shutil.rmtree(objects, ignore_errors=True)
+def e2e_env(s3_endpoint, django_db_setup):
+    """Environment of the backend processes: the test database, the run's S3 server, a scratch var/."""
+    import boto3
+    from django.db import connection
+
+    scratch = Path(tempfile.mkdtemp(prefix="cinema-e2e-"))
+    buckets = {"S3_VIDEOS_BUCKET": "e2e-videos", "S3_CMS_BUCKET": "e2e-cms"}
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    for bucket in buckets.values():
+        s3.create_bucket(Bucket=bucket)
+    env = {
+        **os.environ,
+        **buckets,
+        "S3_ENDPOINT_URL": s3_endpoint,
+        "S3_ACCESS_KEY_ID": "testing",
+        "S3_SECRET_ACCESS_KEY": "testing",
+        "S3_REGION": "us-east-1",
+        "DATABASE_URL": _database_url_for(connection.settings_dict["NAME"]),
+        "CINEMA_VAR_DIR": str(scratch / "var"),
+        "DJANGO_SETTINGS_MODULE": "cinema_project.settings",
+        "PYTHONUNBUFFERED": "1",
+    }
+    yield {"env": env, "dir": scratch}
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run_python(env: dict, *args: str) -> str:
+    result = subprocess.run([sys.executable, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        pytest.fail(f"{' '.join(args)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
+    return result.stdout
+
+
+def manage(env: dict, *args: str) -> str:
+    """Runs a management command the way an operator does; fails the session with its output."""
+    return _run_python(env, "manage.py", *args)
 
 
 @pytest.fixture(scope="session")
-def demo_data(django_db_setup, django_db_blocker, e2e_settings):
-    """The demo catalog and videos, loaded once with the operators' commands into the test database."""
-    from django.conf import settings
-    from django.core.management import call_command, get_commands
-    from django.test import override_settings
+def demo_data(e2e_env, django_db_blocker):
+    """The demo catalog and a few demo videos, loaded once with the operators' commands."""
+    from django.core.management import get_commands
 
-    from streaming import storage
-
-    overrides = {key: value for key, value in e2e_settings["env"].items()}
-    overrides["USE_S3"] = True
-    with override_settings(**overrides), django_db_blocker.unblock():
-        storage_reset = getattr(storage, "reset_client", None) or getattr(storage, "s3_client").cache_clear
-        storage_reset()
-        commands = get_commands()
-        if "load_demo" in commands:  # the ETL helper's loader
-            call_command("load_demo", verbosity=0)
-        else:
+    if "load_demo" in get_commands():  # the ETL's loader
+        manage(e2e_env["env"], "load_demo")
+    else:
+        with django_db_blocker.unblock():
             _seed_catalog_with_factories()
-        if "generate_demo_videos" in commands:
-            call_command("generate_demo_videos", verbosity=0)
-        storage_reset()
-    assert settings.DATABASES["default"]["NAME"].startswith("test")
-    return REPO / "demo"
+    # A few short videos keep the session quick; the player tests use the movies that have one.
+    manage(e2e_env["env"], "generate_demo_videos", "--limit", str(DEMO_VIDEOS))
+    with django_db_blocker.unblock():
+        top = _seed_daily_statistics()
+    long_video = _run_python(e2e_env["env"], "-c", "import django; django.setup(); from tests.e2e.videos import main; main()")
+    return {"long_video_movie_id": int(long_video.strip().splitlines()[-1]), "top_movie_titles": top}
 
 
 def _seed_catalog_with_factories():
@@ -124,22 +146,43 @@ def _seed_catalog_with_factories():
     assert Movie.objects.exists()
 
 
-@pytest.fixture(scope="session")
-def backend(frontend_build, demo_data, e2e_settings, django_db_blocker):
-    """gunicorn serving the app and API on a free 127.0.0.1 port; yields its base URL and access log."""
-    from django.db import connection
+def _seed_daily_statistics() -> list[str]:
+    """Two weeks of per-movie statistics, as the activity consumer builds them from Kafka (that
+    pipeline has its own tests); returns the titles of the top three movies by plays."""
+    import datetime
 
+    from activity.models import MovieDailyStats
+    from catalog.models import Movie
+
+    today = datetime.datetime.now(datetime.UTC).date()
+    movies = list(Movie.objects.order_by("id")[:6])
+    rows = []
+    for rank, movie in enumerate(movies):
+        for back in range(14):
+            plays = (len(movies) - rank) * 3 + back % 4
+            rows.append(
+                MovieDailyStats(
+                    movie=movie,
+                    day=today - datetime.timedelta(days=back),
+                    plays=plays,
+                    starts=plays + 1,
+                    unique_viewers=plays - 1,
+                    watch_seconds=plays * 1500.0,
+                    completions=plays // 3,
+                    errors=(back + rank) % 3 == 0,
+                )
+            )
+    MovieDailyStats.objects.bulk_create(rows)
+    return [movie.title for movie in movies[:3]]
+
+
+@pytest.fixture(scope="session")
+def backend(frontend_build, demo_data, e2e_env):
+    """gunicorn serving the app and API on a free 127.0.0.1 port; yields its base URL and access log."""
     port = free_port()
-    access_log = e2e_settings["dir"] / "access.log"
-    error_log = e2e_settings["dir"] / "error.log"
-    env = {
-        **os.environ,
-        **e2e_settings["env"],
-        "DATABASE_URL": _database_url_for(connection.settings_dict["NAME"]),
-        "CINEMA_VAR_DIR": str(e2e_settings["dir"] / "var"),
-        "DJANGO_SETTINGS_MODULE": "cinema_project.settings",
-        "PYTHONUNBUFFERED": "1",
-    }
+    access_log = e2e_env["dir"] / "access.log"
+    error_log = e2e_env["dir"] / "error.log"
+    env = e2e_env["env"]
     command = [
         sys.executable, "-m", "gunicorn", "cinema_project.wsgi",
         "--bind", f"127.0.0.1:{port}",
@@ -235,6 +278,7 @@ def screenshot(request):
     def take(page, name: str):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
+        page.evaluate("window.scrollTo(0, 0)")  # the sticky header belongs at the top of a full-page shot
         page.screenshot(path=str(path), full_page=True)
         return path
 

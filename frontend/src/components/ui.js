@@ -17,7 +17,7 @@ export function movieCard(movie, { extra = null, href = `/movies/${movie.id}` } 
         "div",
         { class: "card__body" },
         h("h3", { class: "card__title" }, movie.title),
-        h("p", { class: "card__meta" }, h("span", { class: "chip" }, (movie.language || "").toUpperCase()), " ", languageName(movie.language)),
+        movie.language ? h("p", { class: "card__meta" }, h("span", { class: "chip" }, movie.language.toUpperCase()), " ", languageName(movie.language)) : null,
         extra,
       ),
     ),

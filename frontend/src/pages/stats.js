@@ -7,6 +7,7 @@ import { emptyState, errorState, loading } from "../components/ui.js";
 import { errorRateSeries, topMoviesSeries, watchTimeSeries } from "../stats.js";
 
 const PERIODS = [7, 30, 90];
+const rowsIn = (data) => (Array.isArray(data) ? data : (data && data.results) || []);
 
 function panel(title, fetcher, draw) {
   const body = h("div", { class: "panel__body" }, loading());
@@ -53,13 +54,13 @@ export function statsPage(ctx) {
         });
       }),
       panel("Watch time", () => api.watchTime({ days }, { signal }), (data) => {
-        const points = watchTimeSeries(data);
-        if (!points.length) return emptyState("No watch time yet", "");
+        const points = watchTimeSeries(data, days);
+        if (!points.some((p) => p.y > 0)) return emptyState("No watch time yet", "");
         return lineChart({ title: "Watch time per day", valueLabel: "Hours", points, format: hours });
       }),
       panel("Error rate", () => api.errorRate({ days }, { signal }), (data) => {
-        const points = errorRateSeries(data);
-        if (!points.length) return emptyState("No playback yet", "");
+        const points = errorRateSeries(data, days);
+        if (!rowsIn(data).length) return emptyState("No playback yet", "");
         return lineChart({ title: "Playback error rate per day", valueLabel: "Error rate", points, format: (v) => `${v.toFixed(v < 10 ? 1 : 0)}%`, color: "var(--danger)" });
       }),
     ),
