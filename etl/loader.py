@@ -192,7 +192,13 @@ def _upsert_people(cursor, result: LoadResult, report) -> None:
         """
         WITH up AS (
             INSERT INTO people_person AS p (external_id, full_name, birth_date, created_at, updated_at)
-            SELECT actor_ext, full_name, birth_date, current_setting('etl.now')::timestamptz, current_setting('etl.now')::timestamptz FROM etl_stg_person ORDER BY actor_ext
+            SELECT s.actor_ext, s.full_name, s.birth_date, current_setting('etl.now')::timestamptz,
+                   current_setting('etl.now')::timestamptz
+            FROM etl_stg_person s LEFT JOIN people_person cur ON cur.external_id = s.actor_ext
+            -- Unchanged people are left out here: ON CONFLICT would still lock (and so write) their rows.
+            WHERE cur.id IS NULL OR cur.full_name IS DISTINCT FROM s.full_name
+               OR (s.birth_date IS NOT NULL AND cur.birth_date IS DISTINCT FROM s.birth_date)
+            ORDER BY s.actor_ext
             ON CONFLICT (external_id) DO UPDATE
                 SET full_name = EXCLUDED.full_name, birth_date = COALESCE(EXCLUDED.birth_date, p.birth_date),
                     updated_at = EXCLUDED.updated_at
@@ -214,8 +220,12 @@ def _upsert_movies(cursor, result: LoadResult) -> None:
         WITH up AS (
             INSERT INTO catalog_movie AS m (external_id, title, language, partner_description, description, source_used,
                                             is_published, created_at, updated_at)
-            SELECT external_id, title, language, description, description, 'partner', true, current_setting('etl.now')::timestamptz, current_setting('etl.now')::timestamptz
-            FROM etl_stg_movie ORDER BY external_id
+            SELECT s.external_id, s.title, s.language, s.description, s.description, 'partner', true,
+                   current_setting('etl.now')::timestamptz, current_setting('etl.now')::timestamptz
+            FROM etl_stg_movie s LEFT JOIN catalog_movie cur ON cur.external_id = s.external_id
+            WHERE cur.id IS NULL
+               OR (cur.title, cur.language, cur.partner_description) IS DISTINCT FROM (s.title, s.language, s.description)
+            ORDER BY s.external_id
             ON CONFLICT (external_id) DO UPDATE
                 SET title = EXCLUDED.title, language = EXCLUDED.language,
                     partner_description = EXCLUDED.partner_description, updated_at = EXCLUDED.updated_at
@@ -259,7 +269,10 @@ def _upsert_cms(cursor, result: LoadResult, prefix_url: str) -> None:
         WITH up AS (
             INSERT INTO catalog_cmsdescription AS c (movie_id, language, text, document_key, updated_at)
             SELECT m.id, s.language, s.text, s.document_key, current_setting('etl.now')::timestamptz
-            FROM etl_stg_cms s JOIN catalog_movie m ON m.external_id = s.movie_ext ORDER BY m.id, s.language
+            FROM etl_stg_cms s JOIN catalog_movie m ON m.external_id = s.movie_ext
+            LEFT JOIN catalog_cmsdescription cur ON cur.movie_id = m.id AND cur.language = s.language
+            WHERE cur.id IS NULL OR (cur.text, cur.document_key) IS DISTINCT FROM (s.text, s.document_key)
+            ORDER BY m.id, s.language
             ON CONFLICT (movie_id, language) DO UPDATE
                 SET text = EXCLUDED.text, document_key = EXCLUDED.document_key, updated_at = EXCLUDED.updated_at
                 WHERE (c.text, c.document_key) IS DISTINCT FROM (EXCLUDED.text, EXCLUDED.document_key)

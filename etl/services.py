@@ -12,6 +12,7 @@ import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -54,6 +55,7 @@ class _Report:
     records: list[RejectedRecord] = field(default_factory=list)
     rejected: int = 0
     reported: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase (partner, cms, merge)
 
     def __call__(self, source: str, record_id: str, position: str, reason: str, outcome: str = "rejected") -> None:
         if outcome == RejectedRecord.Outcome.REJECTED:
@@ -82,6 +84,9 @@ def etl_run(
     raises FeedError after recording the run as failed; the catalog is then exactly as before.
     """
     progress = progress or Progress()
+    if not partner_source.startswith("s3://"):
+        # Recorded absolute, so a later run from the admin or a worker reads the same file.
+        partner_source = str(Path(partner_source).expanduser().absolute())
     run = ETLRun.objects.create(
         partner_source=partner_source, cms_source=cms_source or "", dry_run=dry_run, strict=strict,
         triggered_by=triggered_by, user=user,
@@ -89,18 +94,23 @@ def etl_run(
     report = _Report()
     started = time.perf_counter()
     result = LoadResult()
+    timings = report.timings
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
                 staging = Staging(cursor.cursor)
+                mark = time.perf_counter()
                 _stage_feed(staging, partner_source, report, progress)
+                timings["partner"], mark = time.perf_counter() - mark, time.perf_counter()
                 cms_prefix_url = None
                 if cms_source is not None:
                     cms_prefix_url = _stage_cms(staging, cms_source, report, progress)
                 staging.flush()
+                timings["cms"], mark = time.perf_counter() - mark, time.perf_counter()
                 progress.phase("merging into the catalog")
                 result = merge(cursor.cursor, cms_prefix_url=cms_prefix_url, report=report, now=timezone.now())
+                timings["merge"] = time.perf_counter() - mark
             if strict and report.rejected:
                 raise StrictModeRejection(
                     f"{partner_source}: {report.rejected} record(s) rejected in strict mode; nothing was loaded"
@@ -177,7 +187,8 @@ def _finish(run: ETLRun, report: _Report, result: LoadResult, started: float, *,
     run.finished_at = timezone.now()
     run.created, run.updated, run.unchanged = result.totals()
     run.rejected = report.rejected
-    run.counts = {**result.as_dict(), "rejected": report.rejected, "reported": report.reported}
+    run.counts = {**result.as_dict(), "rejected": report.rejected, "reported": report.reported,
+                  "seconds": {phase: round(value, 3) for phase, value in report.timings.items()}}
     # The run's own row lives outside the load's transaction, so a failed load is still on record.
     with transaction.atomic():
         run.save()
@@ -209,6 +220,8 @@ def summary_line(run: ETLRun) -> str:
     parts.append(f"rejected={run.rejected}")
     if counts.get("reported"):
         parts.append(f"reported={counts['reported']}")
+    if counts.get("seconds"):
+        parts.append("seconds " + " ".join(f"{k}={v:.1f}" for k, v in counts["seconds"].items()))
     return "; ".join(parts)
 
 
