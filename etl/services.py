@@ -163,21 +163,31 @@ def _stage_cms(staging: Staging, source: str, report: _Report, progress: Progres
         key, movie_id, language = item
         return item, read_object(root.bucket, key)
 
-    # Small objects: the latency of each GET dominates, so read many at once (the client is thread-safe).
-    with ThreadPoolExecutor(max_workers=CMS_READERS) as pool:
-        for number, ((key, movie_id, language), body) in enumerate(pool.map(fetch, documents), start=1):
-            url = f"s3://{root.bucket}/{key}"
+    for number, ((key, movie_id, language), body) in enumerate(_fetch_all(fetch, documents), start=1):
+        url = f"s3://{root.bucket}/{key}"
+        try:
             try:
-                try:
-                    parsed = json.loads(body)
-                except (ValueError, UnicodeDecodeError) as exc:
-                    raise RecordRejected(f"malformed JSON: {exc}") from None
-                document = clean_cms_document(parsed, movie_id=movie_id, language=language)
-            except RecordRejected as exc:
-                report("cms", str(movie_id), url, exc.reason)
-                continue
-            staging.add_cms(number, url, document.movie_id, document.language, document.description, document.cast)
+                parsed = json.loads(body)
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise RecordRejected(f"malformed JSON: {exc}") from None
+            document = clean_cms_document(parsed, movie_id=movie_id, language=language)
+        except RecordRejected as exc:
+            report("cms", str(movie_id), url, exc.reason)
+            continue
+        staging.add_cms(number, url, document.movie_id, document.language, document.description, document.cast)
     return f"s3://{root.bucket}/{prefix}"
+
+
+def _fetch_all(fetch, items: list):
+    """fetch(item) for every item, in order. Over S3 the latency of each small GET dominates, so many run at
+    once (the client is thread-safe), a bounded window at a time so memory stays flat; local files are read
+    one by one."""
+    if not settings.USE_S3:
+        yield from map(fetch, items)
+        return
+    with ThreadPoolExecutor(max_workers=CMS_READERS) as pool:
+        for start in range(0, len(items), CMS_READERS * 16):
+            yield from pool.map(fetch, items[start:start + CMS_READERS * 16])
 
 
 def _finish(run: ETLRun, report: _Report, result: LoadResult, started: float, *, status: str, error: str = "") -> None:

@@ -79,3 +79,13 @@ def test_unreachable_object_storage_is_reported_as_unavailable(s3_store, setting
     with pytest.raises(SourceUnavailable, match="object storage is unreachable"):
         etl_run(partner_source=f"s3://{s3_store.bucket}/feed.json")
     assert ETLRun.objects.get().status == "failed"
+
+
+def test_many_cms_documents_are_read_in_bounded_parallel_windows(s3_store):
+    count = 300  # more than one window of concurrent GETs
+    feed = s3_store.put("feed.json", [movie(i, f"M{i}", "en", "partner") for i in range(1, count + 1)])
+    for i in range(1, count + 1):
+        s3_store.cms(i, "en", f"cms {i}")
+    run = etl_run(partner_source=feed, cms_source=s3_store.cms_url)
+    assert run.counts["cms"]["created"] == count
+    assert dict(Movie.objects.values_list("external_id", "description")) == {i: f"cms {i}" for i in range(1, count + 1)}
