@@ -119,7 +119,6 @@ def build_consumer(*, group_id: str | None = None, **overrides) -> Consumer:
         "client.id": "cinema-activity-consumer",
         "enable.auto.commit": False,
         "auto.offset.reset": "earliest",
-        "isolation.level": "read_committed",
         **overrides,
     }
     return instrument_kafka_consumer(Consumer(config))

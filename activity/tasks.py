@@ -18,11 +18,11 @@ from activity.services.relay import KafkaUnavailable
     reject_on_worker_lost=True,
     ignore_result=True,
 )
-def relay_outbox_task() -> int:
+def relay_outbox_task(batch_size: int = 5000) -> int:
     """Send the outbox to Kafka; retried with backoff while Kafka refuses (rows stay in the outbox)."""
     from activity.services import relay_outbox
 
-    return relay_outbox().sent
+    return relay_outbox(batch_size=batch_size).sent
 
 
 @shared_task(name="activity.close_idle_sessions", acks_late=True, reject_on_worker_lost=True, ignore_result=True)

@@ -205,20 +205,21 @@ def _upsert_resume_positions(fresh, viewer_keys, *, now: datetime) -> None:
 
 # --- Nudging the relay ---------------------------------------------------------------------------
 
-NUDGE_INTERVAL = 0.2  # seconds: a busy web process sends at most a few nudges a second
 BROKER_BACKOFF = 10.0  # seconds without nudges after the Celery broker failed (beat catches up)
-_last_nudge = 0.0
 _broker_down_until = 0.0
 
 
 def nudge_relay() -> None:
     """Ask a worker to relay the outbox now. Never raises: the events are stored, and beat runs the
-    relay every few seconds anyway, so a broker outage only delays them."""
-    global _last_nudge, _broker_down_until
+    relay every few seconds anyway, so a broker outage only delays them.
+
+    Not `delay_on_commit`: a failing publish inside an on_commit callback would turn the stored
+    batch's 202 into a 500; this is called from `transaction.on_commit` and keeps failures to a log line.
+    """
+    global _broker_down_until
     moment = time.monotonic()
-    if moment < _broker_down_until or moment - _last_nudge < NUDGE_INTERVAL:
+    if moment < _broker_down_until:
         return
-    _last_nudge = moment
     from activity.tasks import relay_outbox_task
 
     try:
@@ -229,6 +230,6 @@ def nudge_relay() -> None:
 
 
 def reset_nudge_state() -> None:
-    """Forget the nudge throttle and broker back-off (tests)."""
-    global _last_nudge, _broker_down_until
-    _last_nudge = _broker_down_until = 0.0
+    """Forget the broker back-off (tests)."""
+    global _broker_down_until
+    _broker_down_until = 0.0

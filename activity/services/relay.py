@@ -64,28 +64,41 @@ def relay_outbox(*, batch_size: int = 5000, time_budget: float = 60.0) -> RelayR
     report = RelayReport()
     if not settings.KAFKA_BOOTSTRAP_SERVERS:
         return report
+    deadline = time.monotonic() + time_budget
+    while True:
+        if not _try_lock():
+            # Another relay is running; it looks again after releasing the lock (below), so rows
+            # whose nudge landed here are not stranded.
+            report.skipped = report.sent == 0
+            return report
+        try:
+            update_backlog_gauges()
+            while time.monotonic() < deadline:
+                sent, failed, errors = _relay_batch(batch_size)
+                report.sent += sent
+                report.failed += failed
+                report.errors += errors
+                if failed:
+                    raise KafkaUnavailable(f"Kafka did not confirm {failed} event(s): {'; '.join(sorted(set(errors)))[:300]}")
+                if sent < batch_size:
+                    break
+        finally:
+            backlog, _ = update_backlog_gauges()
+            _unlock()
+        # Rows committed while we held the lock may have had their nudge skipped: look once more.
+        if not backlog or time.monotonic() >= deadline:
+            return report
+
+
+def _try_lock() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [RELAY_LOCK_KEY])
-        if not cursor.fetchone()[0]:
-            report.skipped = True
-            return report
-    try:
-        update_backlog_gauges()
-        deadline = time.monotonic() + time_budget
-        while time.monotonic() < deadline:
-            sent, failed, errors = _relay_batch(batch_size)
-            report.sent += sent
-            report.failed += failed
-            report.errors += errors
-            if failed:
-                raise KafkaUnavailable(f"Kafka did not confirm {failed} event(s): {'; '.join(sorted(set(errors)))[:300]}")
-            if sent < batch_size:
-                break
-    finally:
-        update_backlog_gauges()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [RELAY_LOCK_KEY])
-    return report
+        return cursor.fetchone()[0]
+
+
+def _unlock() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [RELAY_LOCK_KEY])
 
 
 def _relay_batch(batch_size: int) -> tuple[int, int, list[str]]:
@@ -132,9 +145,10 @@ def _relay_batch(batch_size: int) -> tuple[int, int, list[str]]:
     except KafkaException as exc:
         logger.error("kafka: producer failed: %s", exc)
         remaining = -1
-    if kafka.producer_failed() is not None or remaining:
-        # A fatal producer error (e.g. a restarted broker that lost our producer id): start a new
-        # producer next time; rows without a delivery report are sent again then.
+    if failed or remaining or kafka.producer_failed() is not None:
+        # After failed deliveries an idempotent producer may be stuck on a producer id the broker
+        # no longer knows (a restarted broker) or fatally failed: the next run starts a new one.
+        # Rows without a delivery report are sent again then.
         logger.warning("kafka: resetting the producer (fatal=%s, undelivered=%s)", kafka.producer_failed(), remaining)
         kafka.reset_producer()
         confirmed = set(delivered)

@@ -75,13 +75,20 @@ def read_topic(bootstrap: str, topic: str, *, expect: int, timeout: float = 30.0
     """Every message of `topic` (a fresh consumer group), waiting until `expect` have arrived."""
     import time
 
-    from confluent_kafka import Consumer
+    from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4().hex}", "auto.offset.reset": "earliest",
-                         "enable.auto.commit": False})
-    consumer.subscribe([topic])
-    messages = []
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4().hex}", "enable.auto.commit": False})
     deadline = time.monotonic() + timeout
+    # Assigned partitions, not a group subscription: joining a group waits for a rebalance.
+    while True:
+        topics = consumer.list_topics(topic, timeout=5).topics
+        if topics.get(topic) and topics[topic].partitions and not topics[topic].error:
+            break
+        if time.monotonic() > deadline:
+            raise AssertionError(f"topic {topic} never appeared")
+        time.sleep(0.2)
+    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in topics[topic].partitions])
+    messages = []
     try:
         while time.monotonic() < deadline and len(messages) < expect:
             for message in consumer.consume(500, 0.5):

@@ -31,12 +31,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=500, help="Messages per database transaction.")
         parser.add_argument("--group", default=None, help="Consumer group (default KAFKA_CONSUMER_GROUP).")
+        parser.add_argument(
+            "--session-timeout", type=float, default=10.0,
+            help="Seconds before the group gives a silent consumer's partitions to another (also paces joining).",
+        )
         parser.add_argument("--idle-exit", type=float, default=0, help="Exit after this many seconds without messages (0: never).")
         parser.add_argument("--max-messages", type=int, default=0, help="Exit after this many messages (0: never).")
 
-    def handle(self, *args, batch_size, group, idle_exit, max_messages, **options):
+    def handle(self, *args, batch_size, group, session_timeout, idle_exit, max_messages, **options):
         try:
-            consumer = kafka.build_consumer(group_id=group)
+            consumer = kafka.build_consumer(
+                group_id=group,
+                **{"session.timeout.ms": int(session_timeout * 1000), "heartbeat.interval.ms": max(100, int(session_timeout * 1000 / 3))},
+            )
         except kafka.KafkaNotConfigured as exc:
             raise CommandError(f"{exc}: point it at the Kafka broker.") from exc
         stopping = False
