@@ -129,7 +129,7 @@ def start_gunicorn(env: dict, *, workers: int = 2) -> ServiceProcess:
         "gunicorn",
         lambda port, _: [
             str(BIN_DIR / "gunicorn"), *config_args, "--chdir", str(REPO),
-            "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+            "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--graceful-timeout", "3",
             "cinema_project.wsgi:application",
         ],
         env={"PYTHONPATH": str(REPO), **env},

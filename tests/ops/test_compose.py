@@ -170,8 +170,7 @@ def test_app_environment_names_are_read_by_the_code(app_services):
 def _settings_under(environment: dict[str, str]) -> dict:
     """Load cinema_project.settings in a fresh interpreter with exactly the compose environment."""
     script = (
-        "import json, django\n"
-        "django.setup()\n"
+        "import json\n"
         "from django.conf import settings as s\n"
         "db = s.DATABASES['default']\n"
         "print(json.dumps({'PRODUCTION': s.PRODUCTION, 'DEBUG': s.DEBUG, 'db_host': db['HOST'], 'db_port': db['PORT'],"
@@ -196,31 +195,35 @@ def _settings_under(environment: dict[str, str]) -> dict:
 
 def test_settings_load_in_production_with_the_compose_environment(compose, app_services, tmp_path):
     services = compose["services"]
-    for name in ("backend", "worker", "consumer"):
-        environment = environment_of(app_services[name])
-        if "PROMETHEUS_MULTIPROC_DIR" in environment:
-            environment["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)  # the container's tmpfs
-        loaded = _settings_under(environment)
-        assert loaded["PRODUCTION"] is True and loaded["DEBUG"] is False
-        assert loaded["LOG_FORMAT"] == "json"
-        assert loaded["CELERY_TASK_ALWAYS_EAGER"] is False
-        # Each URL names a compose service, on the port that service listens on.
-        assert (loaded["db_host"], int(loaded["db_port"]), loaded["db_name"]) == ("postgres", 5432, services["postgres"]["environment"]["POSTGRES_DB"])
-        assert loaded["USE_S3"] and urlsplit(loaded["S3_ENDPOINT_URL"]).hostname == "minio"
-        assert loaded["KAFKA_BOOTSTRAP_SERVERS"] in services["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
-        assert urlsplit(loaded["REDIS_URL"]).hostname == "redis" and urlsplit(loaded["CELERY_BROKER_URL"]).hostname == "redis"
-        # The buckets and the topic the code uses are the ones the init jobs create.
-        init_buckets = environment_of(services["minio-init"])
-        assert (loaded["S3_VIDEOS_BUCKET"], loaded["S3_CMS_BUCKET"]) == (init_buckets["S3_VIDEOS_BUCKET"], init_buckets["S3_CMS_BUCKET"])
-        assert loaded["KAFKA_ACTIVITY_TOPIC"] == environment_of(services["kafka-init"])["KAFKA_ACTIVITY_TOPIC"]
-        assert loaded["STREAMING_MODE"] in {"proxy", "redirect", "accel"}
-        # Prometheus, and only it among the containers, may read /metrics.
-        prometheus_ip = ipaddress.ip_address(services["prometheus"]["networks"]["default"]["ipv4_address"])
-        allowed = [ipaddress.ip_network(entry, strict=False) for entry in loaded["METRICS_ALLOWED_IPS"]]
-        assert any(prometheus_ip in net for net in allowed)
-        subnet = ipaddress.ip_network(compose["networks"]["default"]["ipam"]["config"][0]["subnet"])
-        assert prometheus_ip in subnet
-        assert not any(net.overlaps(subnet) and net.num_addresses > 1 for net in allowed)
+    # Every app process gets the same settings; only process-specific variables differ.
+    shared = environment_of(app_services["migrate"])
+    process_specific = {"OTEL_SERVICE_NAME", "METRICS_PORT", "PROMETHEUS_MULTIPROC_DIR"} | {n for n in environment_of(app_services["backend"]) if n.startswith("GUNICORN_")}
+    for name, service in app_services.items():
+        environment = environment_of(service)
+        assert {k: v for k, v in environment.items() if k not in process_specific} == shared, name
+    environment = environment_of(app_services["backend"])
+    environment["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)  # the container's tmpfs
+    loaded = _settings_under(environment)
+    assert loaded["PRODUCTION"] is True and loaded["DEBUG"] is False
+    assert loaded["LOG_FORMAT"] == "json"
+    assert loaded["CELERY_TASK_ALWAYS_EAGER"] is False
+    # Each URL names a compose service, on the port that service listens on.
+    assert (loaded["db_host"], int(loaded["db_port"]), loaded["db_name"]) == ("postgres", 5432, services["postgres"]["environment"]["POSTGRES_DB"])
+    assert loaded["USE_S3"] and urlsplit(loaded["S3_ENDPOINT_URL"]).hostname == "minio"
+    assert loaded["KAFKA_BOOTSTRAP_SERVERS"] in services["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
+    assert urlsplit(loaded["REDIS_URL"]).hostname == "redis" and urlsplit(loaded["CELERY_BROKER_URL"]).hostname == "redis"
+    # The buckets and the topic the code uses are the ones the init jobs create.
+    init_buckets = environment_of(services["minio-init"])
+    assert (loaded["S3_VIDEOS_BUCKET"], loaded["S3_CMS_BUCKET"]) == (init_buckets["S3_VIDEOS_BUCKET"], init_buckets["S3_CMS_BUCKET"])
+    assert loaded["KAFKA_ACTIVITY_TOPIC"] == environment_of(services["kafka-init"])["KAFKA_ACTIVITY_TOPIC"]
+    assert loaded["STREAMING_MODE"] in {"proxy", "redirect", "accel"}
+    # Prometheus, and only it among the containers, may read /metrics.
+    prometheus_ip = ipaddress.ip_address(services["prometheus"]["networks"]["default"]["ipv4_address"])
+    allowed = [ipaddress.ip_network(entry, strict=False) for entry in loaded["METRICS_ALLOWED_IPS"]]
+    assert any(prometheus_ip in net for net in allowed)
+    subnet = ipaddress.ip_network(compose["networks"]["default"]["ipam"]["config"][0]["subnet"])
+    assert prometheus_ip in subnet
+    assert not any(net.overlaps(subnet) and net.num_addresses > 1 for net in allowed)
 
 
 def test_names_agree_with_the_code_defaults(env):
