@@ -108,3 +108,32 @@ def test_log_lines_outside_requests_have_empty_ids(spans):
     assert line["message"] == "no request here"
     assert line["movie_id"] == 7
     assert line["trace_id"] == "" and line["request_id"] == ""
+
+
+def test_stream_request_parents_its_s3_calls_and_counts_its_bytes(spans, api_client, settings, s3_endpoint, client):
+    from tests.ops.test_metrics import scrape, value
+    from tests.streaming.conftest import store_asset, use_s3
+
+    use_s3(settings, s3_endpoint)
+    settings.STREAMING_MODE = "proxy"
+    movie = MovieFactory()
+    store_asset(movie, bytes(range(256)) * 64)  # 16 KiB
+    before = scrape(client)
+    spans.clear()
+
+    response = api_client.get(f"/api/v1/movies/{movie.pk}/stream", HTTP_RANGE="bytes=100-4195")
+    assert response.status_code == 206
+    body = b"".join(response.streaming_content)
+    response.close()
+    assert len(body) == 4096
+
+    finished = spans.get_finished_spans()
+    server = _server_span(spans)
+    s3_calls = [s for s in finished if s.attributes.get("rpc.service") == "S3"]
+    assert any(s.attributes.get("rpc.method") == "GetObject" for s in s3_calls), [s.name for s in finished]
+    for call in s3_calls:
+        assert call.context.trace_id == server.context.trace_id
+        assert call.parent is not None and call.parent.span_id == server.context.span_id
+    after = scrape(client)
+    assert value(after, "cinema_stream_bytes_total") - value(before, "cinema_stream_bytes_total") == 4096
+    assert value(after, "cinema_streams_active") == value(before, "cinema_streams_active")
