@@ -47,3 +47,9 @@ def catalog(db):
         "override": OverrideFactory(movie=published, language="en", text="public override"),
         "hidden_override": OverrideFactory(movie=hidden, language="en", text="hidden override"),
     }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Users are made by the dozen here; the production hasher's cost is not what these tests check."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
