@@ -85,8 +85,12 @@ def _validators(response: HttpResponse, asset: VideoAsset, *, private: bool) -> 
     return response
 
 
+# Bodies longer than this may take a while to send (a player's open-ended "bytes=0-" lasts the whole
+# film): give the thread's database connection back first. Shorter ones keep it for the next request.
+LONG_BODY = 8 * 1024 * 1024
+
+
 def _release_database_connection() -> None:
-    # A stream can last hours: do not hold a database connection (one per thread) for all that time.
     if not connection.in_atomic_block:
         connection.close()
 
@@ -165,7 +169,8 @@ class MovieStreamView(APIView):
             except storage.ObjectMissing:
                 logger.error("video object %s of movie %s is missing from storage", asset.key, asset.movie_id)
                 raise VideoNotFound(f"The video of movie {asset.movie_id} is missing from storage.") from None
-            _release_database_connection()
+            if length > LONG_BODY:
+                _release_database_connection()
             response = StreamingHttpResponse(
                 ObjectStream(body, length=length, chunk_size=settings.STREAMING_CHUNK_SIZE),
                 status=206 if byte_range else 200,
