@@ -226,6 +226,7 @@ def main() -> None:
                "S3_ENDPOINT_URL": "", "LOG_LEVEL": "WARNING", "PROMETHEUS_MULTIPROC_DIR": ""}
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
 
+        print(f"load average before the timed part: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
         copy_time = copy_baseline(conninfo, files)
         print(f"COPY of the same rows: {copy_time:.1f}s", flush=True)
         first = run_etl(env, feed, workdir)
@@ -250,6 +251,7 @@ def main() -> None:
     print(f"first load / COPY: {ratio:.2f}x   (target: within 4x)")
     print(f"unchanged reload: {second['run']:.1f}s   (target: under 15 s)")
     print(f"peak memory (RSS) of run_etl: {peak:.0f} MB   (target: under 300 MB)")
+    print(f"load average at the end (1/5/15 min): {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

@@ -162,12 +162,15 @@ def _upsert_people(cursor, result: LoadResult, report) -> None:
     conflicts = _all(
         cursor,
         """
-        SELECT actor_ext,
-               array_agg(DISTINCT full_name ORDER BY full_name),
-               array_agg(DISTINCT birth_date::text ORDER BY birth_date::text) FILTER (WHERE birth_date IS NOT NULL)
-        FROM etl_stg_cast GROUP BY actor_ext
-        HAVING count(DISTINCT full_name) > 1 OR count(DISTINCT birth_date) > 1
-        ORDER BY actor_ext LIMIT 100000
+        WITH conflicting AS (  -- min <> max: a cheap hash aggregate finds the few actors worth a closer look
+            SELECT actor_ext FROM etl_stg_cast GROUP BY actor_ext
+            HAVING min(full_name) <> max(full_name) OR min(birth_date) <> max(birth_date)
+            ORDER BY actor_ext LIMIT 100000
+        )
+        SELECT c.actor_ext,
+               array_agg(DISTINCT c.full_name ORDER BY c.full_name),
+               array_agg(DISTINCT c.birth_date::text ORDER BY c.birth_date::text) FILTER (WHERE c.birth_date IS NOT NULL)
+        FROM etl_stg_cast c JOIN conflicting USING (actor_ext) GROUP BY c.actor_ext ORDER BY c.actor_ext
         """,
     )
     for actor_ext, names, dates in conflicts:
@@ -307,12 +310,14 @@ def _replace_credits(cursor, result: LoadResult) -> None:
     cursor.execute(
         """
         CREATE TEMP TABLE etl_cast_scope ON COMMIT DROP AS
-        SELECT DISTINCT ON (m.id) m.id AS movie_id, 'cms'::text AS source, s.pos
-        FROM etl_stg_cms s JOIN catalog_movie m ON m.external_id = s.movie_ext
-        WHERE s.has_cast ORDER BY m.id, s.language = m.language DESC, s.language;
-        INSERT INTO etl_cast_scope
-        SELECT m.id, 'partner', s.pos FROM etl_stg_movie s JOIN catalog_movie m ON m.external_id = s.external_id
-        WHERE s.has_cast AND NOT EXISTS (SELECT 1 FROM etl_cast_scope c WHERE c.movie_id = m.id);
+        SELECT DISTINCT ON (movie_id) movie_id, source, pos FROM (
+            SELECT m.id AS movie_id, 'cms'::text AS source, s.pos, 0 AS rank, s.language = m.language AS own, s.language
+            FROM etl_stg_cms s JOIN catalog_movie m ON m.external_id = s.movie_ext WHERE s.has_cast
+            UNION ALL
+            SELECT m.id, 'partner', s.pos, 1, true, '' FROM etl_stg_movie s JOIN catalog_movie m ON m.external_id = s.external_id
+            WHERE s.has_cast
+        ) candidates
+        ORDER BY movie_id, rank, own DESC, language;
         CREATE UNIQUE INDEX ON etl_cast_scope (movie_id);
         ANALYZE etl_cast_scope;
         CREATE TEMP TABLE etl_stg_credit ON COMMIT DROP AS
