@@ -123,8 +123,7 @@ def celery_worker(redis_url, settings):
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
     saved = {key: app.conf.get(key) for key in ("broker_url", "task_always_eager", "task_default_queue")}
-    app.close()
-    app.conf.update(broker_url=redis_url, task_always_eager=False, task_default_queue=queue)
+    _reconfigure(app, broker_url=redis_url, task_always_eager=False, task_default_queue=queue)
     settings.CELERY_TASK_ALWAYS_EAGER = False
     workers: list[CeleryWorker] = []
 
@@ -136,5 +135,13 @@ def celery_worker(redis_url, settings):
     yield start
     for worker in workers:
         worker.stop()
-    app.close()
-    app.conf.update(saved)
+    _reconfigure(app, **saved)
+
+
+def _reconfigure(app, **conf) -> None:
+    """Change the app's broker/queue and drop what it cached from the old ones (pools, queues)."""
+    app.conf.update(conf)
+    pool, app._pool = app._pool, None
+    if pool is not None:
+        pool.force_close_all()
+    app.__dict__.pop("amqp", None)  # a cached_property holding the producer pool and default queue

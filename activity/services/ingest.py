@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import queue
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -204,18 +207,37 @@ def _upsert_resume_positions(fresh, viewer_keys, *, now: datetime) -> None:
 
 
 # --- Nudging the relay ---------------------------------------------------------------------------
+# A publish to a Redis that is down takes seconds (redis-py retries the connection), so nudges leave
+# from one background thread per process; a request only drops a token in a one-slot queue. A nudge
+# already waiting there covers every commit made before it is sent, so dropping extras loses nothing.
 
 BROKER_BACKOFF = 10.0  # seconds without nudges after the Celery broker failed (beat catches up)
 _broker_down_until = 0.0
+_pending: queue.Queue = queue.Queue(maxsize=1)
+_sender: tuple[int, threading.Thread] | None = None
+_sender_lock = threading.Lock()
 
 
 def nudge_relay() -> None:
-    """Ask a worker to relay the outbox now. Never raises: the events are stored, and beat runs the
-    relay every few seconds anyway, so a broker outage only delays them.
+    """Ask a worker to relay the outbox now (called from `transaction.on_commit`). Never raises and
+    never waits for the broker: the events are stored, and beat runs the relay every few seconds.
 
     Not `delay_on_commit`: a failing publish inside an on_commit callback would turn the stored
-    batch's 202 into a 500; this is called from `transaction.on_commit` and keeps failures to a log line.
+    batch's 202 into a 500, and a slow one would hold the request.
     """
+    from activity.tasks import relay_outbox_task
+
+    if relay_outbox_task.app.conf.task_always_eager:
+        _send_nudge()  # embedded mode: no broker, the relay runs here
+        return
+    _ensure_sender()
+    try:
+        _pending.put_nowait(None)
+    except queue.Full:
+        pass
+
+
+def _send_nudge() -> None:
     global _broker_down_until
     moment = time.monotonic()
     if moment < _broker_down_until:
@@ -227,6 +249,22 @@ def nudge_relay() -> None:
     except Exception as exc:  # a broker outage must not fail an ingest whose events are already stored
         _broker_down_until = moment + BROKER_BACKOFF
         logger.warning("could not nudge the activity relay (the Celery broker is unreachable?): %s", exc)
+
+
+def _sender_loop() -> None:
+    while True:
+        _pending.get()
+        _send_nudge()
+
+
+def _ensure_sender() -> None:
+    global _sender
+    with _sender_lock:
+        # A forked child (gunicorn, Celery prefork) inherits the variable but not the thread.
+        if _sender is None or _sender[0] != os.getpid() or not _sender[1].is_alive():
+            thread = threading.Thread(target=_sender_loop, name="activity-relay-nudge", daemon=True)
+            thread.start()
+            _sender = (os.getpid(), thread)
 
 
 def reset_nudge_state() -> None:
