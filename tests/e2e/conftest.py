@@ -28,7 +28,7 @@ SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # The access log keeps what the tests look at: method, path, status, and the Range header.
-DEMO_VIDEOS = 4
+DEMO_VIDEOS = 2
 ACCESS_LOG_FORMAT = '%(m)s %(U)s %(s)s range="%({range}i)s"'
 
 
@@ -48,16 +48,29 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def frontend_build():
-    """Builds frontend/ so the backend serves the current source (Vite takes a second or two)."""
+def frontend_build(tmp_path_factory, worker_id):
+    """Builds frontend/ once per run so the backend serves the current source (Vite takes seconds).
+
+    Under pytest-xdist every worker has its own backend, but they share frontend/dist: a lock and a
+    per-run stamp make the first worker build and the others wait for it, never rebuilding mid-test.
+    """
+    import fcntl
+
     npm = shutil.which("npm")
     if npm is None:
         pytest.fail("npm is not on PATH: install Node.js 20.19+ (the e2e tests build frontend/ with `npm run build`)")
     if not (FRONTEND / "node_modules").is_dir():
         pytest.fail("frontend/node_modules is missing: run `cd frontend && npm ci` (make test does)")
-    result = subprocess.run([npm, "run", "build"], cwd=FRONTEND, capture_output=True, text=True, timeout=300)
-    if result.returncode != 0:
-        pytest.fail(f"`npm run build` failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    # The workers' base temporary directories share a parent that is new for each run (pytest-xdist docs).
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    stamp = shared / "frontend-built"
+    with open(shared / "frontend-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not stamp.exists():
+            result = subprocess.run([npm, "run", "build"], cwd=FRONTEND, capture_output=True, text=True, timeout=300)
+            if result.returncode != 0:
+                pytest.fail(f"`npm run build` failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+            stamp.touch()
     return FRONTEND / "dist"
 
 

@@ -7,7 +7,11 @@ import json
 import re
 import time
 
+import pytest
 from playwright.sync_api import expect
+
+# One xdist worker runs every e2e test (`--dist loadgroup`): one build, one data load, one backend.
+pytestmark = pytest.mark.xdist_group("e2e")
 
 QUEUE_KEY = "cinema.activity.queue.v1"
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
+
+# One xdist worker runs every e2e test (`--dist loadgroup`): one build, one data load, one backend.
+pytestmark = pytest.mark.xdist_group("e2e")
 
 
 def test_statistics_page_shows_top_movies_watch_time_and_error_rate(page, demo_data, screenshot):
