@@ -97,6 +97,8 @@ class OtlpCollector:
                                 "trace_id": span.trace_id.hex(),
                                 "span_id": span.span_id.hex(),
                                 "parent_span_id": span.parent_span_id.hex(),
+                                "start": span.start_time_unix_nano,
+                                "end": span.end_time_unix_nano,
                                 "attributes": {a.key: a.value for a in span.attributes},
                             })
                 self.send_response(200)
