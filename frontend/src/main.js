@@ -101,6 +101,9 @@ router = createRouter({
   outlet: document.getElementById("main"),
   notFound: () => notFoundPage(),
   onChange: (route) => {
+    // A page may have changed the description language (the movie page has its own switch).
+    const lang = descriptionLanguage();
+    for (const button of header.querySelectorAll(".segmented__option[lang]")) button.setAttribute("aria-pressed", String(button.lang === lang));
     for (const link of header.querySelectorAll("[data-route]")) {
       if (link.dataset.route === route.name) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");

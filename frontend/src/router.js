@@ -13,13 +13,15 @@ export function matchRoute(routes, pathname) {
 }
 
 /** True when a click on this link should be handled by the app rather than the browser. */
-export function isAppLink(anchor, event, origin) {
+export function isAppLink(anchor, event, origin, current = null) {
   if (!anchor || event.defaultPrevented || event.button !== 0) return false;
   if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return false;
   if (anchor.target && anchor.target !== "_self") return false;
   if (anchor.hasAttribute("download") || anchor.getAttribute("rel") === "external") return false;
   const url = new URL(anchor.href, origin);
   if (url.origin !== origin) return false;
+  // A jump within this page ("#watch") is the browser's to scroll, not a new page.
+  if (current && url.hash && url.pathname === current.pathname && url.search === current.search) return false;
   return !/^\/(api|admin|static)\//.test(url.pathname);
 }
 
@@ -89,7 +91,7 @@ export function createRouter({ routes, outlet, notFound, onChange = () => {} }) 
   function start() {
     document.addEventListener("click", (event) => {
       const anchor = event.target instanceof Element ? event.target.closest("a[href]") : null;
-      if (!isAppLink(anchor, event, window.location.origin)) return;
+      if (!isAppLink(anchor, event, window.location.origin, window.location)) return;
       event.preventDefault();
       navigate(anchor.href);
     });

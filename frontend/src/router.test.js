@@ -30,6 +30,12 @@ describe("isAppLink", () => {
     expect(isAppLink(anchor(`${origin}/movies/1`), click, origin)).toBe(true);
   });
 
+  it("leaves jumps within the page to the browser", () => {
+    const here = new URL(`${origin}/movies/1`);
+    expect(isAppLink(anchor(`${origin}/movies/1#watch`), click, origin, here)).toBe(false);
+    expect(isAppLink(anchor(`${origin}/movies/2#watch`), click, origin, here)).toBe(true);
+  });
+
   it("leaves other links to the browser", () => {
     expect(isAppLink(anchor("https://example.com/"), click, origin)).toBe(false);
     expect(isAppLink(anchor(`${origin}/admin/`), click, origin)).toBe(false);

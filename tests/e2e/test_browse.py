@@ -31,6 +31,16 @@ def test_search_open_movie_and_actor(page, screenshot):
     expect(page.locator(".source .badge")).to_be_visible()
     screenshot(page, "movie")
 
+    # RU / EN: the description comes in the chosen language, and says where it came from.
+    english = page.locator(".description").inner_text()
+    page.get_by_role("button", name="Descriptions in Русский").click()
+    expect(page.locator(".description")).to_have_attribute("lang", "ru")
+    expect(page.locator(".description")).not_to_have_text(english)
+    expect(page.locator(".source .badge")).to_have_text("Editorial (CMS)")
+    expect(page.get_by_role("group", name="Description language").get_by_role("button", name="Russian")).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("button", name="Descriptions in English").click()
+    expect(page.locator(".description")).to_have_text(english)
+
     first_actor = page.locator(".cast__link").first
     name = first_actor.locator(".cast__name").inner_text()
     first_actor.click()

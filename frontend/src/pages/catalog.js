@@ -88,7 +88,9 @@ export function catalogPage(ctx) {
     clearTimeout(debounce);
     const next = nextCatalogState(state, change);
     if (formatCatalogState(next) === formatCatalogState(state)) return;
-    ctx.navigate(`/${formatCatalogState(next)}`, { focus: false });
+    // Refining a search replaces its history entry: Back returns to before the search, not to each word typed.
+    const refining = "q" in change && Boolean(state.q) && Boolean(next.q);
+    ctx.navigate(`/${formatCatalogState(next)}`, { focus: false, replace: refining });
   }
 
   input.addEventListener("input", () => {

@@ -28,7 +28,7 @@ function panel(title, fetcher, draw) {
 export function statsPage(ctx) {
   const days = PERIODS.includes(Number(ctx.url.searchParams.get("days"))) ? Number(ctx.url.searchParams.get("days")) : 30;
   const signal = ctx.signal;
-  const hours = (v) => (v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2)) + " h";
+  const hours = (v) => `${v === 0 || v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2)} h`;
 
   const node = h(
     "div",
