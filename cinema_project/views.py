@@ -44,11 +44,13 @@ def check_object_storage() -> None:
 READINESS_TIMEOUT = 2.0  # seconds per check: a probe must answer well within its own timeout
 
 
+# A metadata-only client of its own: a probe must never wait behind the relay producer's queue.
 @functools.cache
 def _kafka_admin(bootstrap_servers: str):
     from confluent_kafka.admin import AdminClient
 
-    return AdminClient({"bootstrap.servers": bootstrap_servers, "socket.timeout.ms": 2000})
+    # librdkafka's own log lines go through logging (JSON in production), not raw to stderr.
+    return AdminClient({"bootstrap.servers": bootstrap_servers, "socket.timeout.ms": 2000, "logger": logger})
 
 
 def check_kafka() -> None:
