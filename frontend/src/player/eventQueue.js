@@ -94,7 +94,8 @@ export class EventQueue {
       events.push(event);
       this._write(events);
     }
-    this.schedule(urgent ? 0 : this.options.flushDelay);
+    // While the API is failing, the backoff timer decides when to try again, whatever arrives.
+    if (this.failures === 0) this.schedule(urgent ? 0 : this.options.flushDelay);
   }
 
   /** Plans a send in `delay` ms, unless one is planned sooner. */

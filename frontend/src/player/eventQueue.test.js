@@ -124,6 +124,20 @@ describe("retries", () => {
     expect(queue.pending()).toEqual([]);
   });
 
+  it("does not let new events cut the backoff short", async () => {
+    const { queue, api } = makeQueue({ statuses: [503] });
+    queue.enqueue(makeEvent(), { urgent: true });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(api.send).toHaveBeenCalledTimes(1);
+    queue.enqueue(makeEvent(), { urgent: true });
+    queue.enqueue(makeEvent());
+    await vi.advanceTimersByTimeAsync(749);
+    expect(api.send).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(api.batches[1]).toHaveLength(3);
+    expect(queue.pending()).toEqual([]);
+  });
+
   it("caps the backoff", () => {
     const { queue } = makeQueue();
     expect(queue.backoffDelay(1)).toBe(750);

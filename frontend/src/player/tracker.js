@@ -102,7 +102,7 @@ export class PlaybackTracker {
     if (!this.sessionId) this.sessionId = this.uuid();
     this._emit("error", {
       error_code: MEDIA_ERRORS[code] || `MEDIA_ERR_${code || "UNKNOWN"}`,
-      error_message: (error && error.message) || "The video could not be played.",
+      error_message: ((error && error.message) || "The video could not be played.").slice(0, 1000),
     }, true);
     this._end("error");
   }
