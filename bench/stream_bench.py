@@ -284,6 +284,12 @@ def main() -> None:
               f"   ({len(offsets)} ranges)")
         print(f"time to 1st byte: direct p50 {statistics.median(ttfb_direct) * 1000:6.1f} ms   endpoint p50 {statistics.median(ttfb_endpoint) * 1000:6.1f} ms"
               f"   endpoint p95 {statistics.quantiles(ttfb_endpoint, n=20)[18] * 1000:6.1f} ms")
+        head_times = []
+        for _ in range(50):
+            started = time.perf_counter()
+            session.head(stream_url, timeout=30).raise_for_status()
+            head_times.append(time.perf_counter() - started)
+        print(f"HEAD (no storage): p50 {statistics.median(head_times) * 1000:6.1f} ms   (the app's own cost per request)")
         print(f"memory so far:    {sampler.report(stop=False)}")
 
         # Concurrent clients.

@@ -35,10 +35,14 @@ class ObjectStream:
     StreamingHttpResponse passes that on to us, so the storage connection is never left open.
     """
 
+    # The first read is small so the first bytes leave at once (a read returns only when it is full).
+    FIRST_CHUNK = 32 * 1024
+
     def __init__(self, body: storage.ObjectBody, *, length: int, chunk_size: int):
         self._body = body
         self._remaining = length
         self._chunk_size = chunk_size
+        self._next_size = min(self.FIRST_CHUNK, chunk_size)
         self._closed = False
         metrics.STREAMS_ACTIVE.inc()
 
@@ -50,7 +54,8 @@ class ObjectStream:
             self.close()
             raise StopIteration
         try:
-            chunk = self._body.read(min(self._chunk_size, self._remaining))
+            chunk = self._body.read(min(self._next_size, self._remaining))
+            self._next_size = self._chunk_size
         except Exception:
             # Headers are out: all we can do is cut the body short, which the client sees as an
             # incomplete response (and a player retries with a Range).
