@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 
 import ijson
@@ -11,7 +10,6 @@ from etl.exceptions import FeedError, SourceUnavailable
 from etl.sources import OpenedSource
 
 BUFFER_SIZE = 64 * 1024
-_SHAPES = {"start_map": "an object", "string": "a string", "number": "a number", "boolean": "a boolean", "null": "null"}
 
 
 def iter_feed_records(opened: OpenedSource) -> Iterator[tuple[int, object]]:
@@ -23,20 +21,10 @@ def iter_feed_records(opened: OpenedSource) -> Iterator[tuple[int, object]]:
     reader = opened.reader
     number = 0
     try:
-        events = ijson.parse(reader, buf_size=BUFFER_SIZE, use_float=True)
-        try:
-            first = next(events, None)
-        except ijson.IncompleteJSONError as exc:
-            if "premature EOF" not in str(exc):
-                raise
-            first = None
-        if first is None:
-            raise FeedError(f"{opened.name}: the feed is empty (expected a JSON list of movies)")
-        if first[1] != "start_array":
-            raise FeedError(
-                f"{opened.name}: the feed's top level is {_SHAPES.get(first[1], first[1])}, expected a list of movies"
-            )
-        for number, record in enumerate(ijson.items(itertools.chain([first], events), "item"), start=1):  # noqa: B007
+        head = _top_level(opened)
+        # ijson's C backend does the whole file -> records pipeline in C when it reads the file itself.
+        records = ijson.items(_Replay(head, reader), "item", use_float=True, buf_size=BUFFER_SIZE)
+        for number, record in enumerate(records, start=1):  # noqa: B007
             yield number, record
     except (ijson.JSONError, UnicodeDecodeError) as exc:
         raise FeedError(
@@ -50,6 +38,47 @@ def iter_feed_records(opened: OpenedSource) -> Iterator[tuple[int, object]]:
         if type(exc).__module__.startswith(("botocore", "urllib3")):
             raise SourceUnavailable(f"{opened.name}: reading stopped after record {number}: {exc}") from exc
         raise
+
+
+_SHAPES = {ord("{"): "an object", ord('"'): "a string", ord("t"): "a boolean", ord("f"): "a boolean", ord("n"): "null"}
+
+
+def _top_level(opened: OpenedSource) -> bytes:
+    """The bytes read to find the first JSON token, which must open a list; raises FeedError otherwise."""
+    head = b""
+    while True:
+        chunk = opened.reader.read(BUFFER_SIZE)
+        head += chunk
+        stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+        if stripped or not chunk:
+            break
+    if not stripped:
+        raise FeedError(f"{opened.name}: the feed is empty (expected a JSON list of movies)")
+    first = stripped[0]
+    if first == ord("["):
+        return head.removeprefix(b"\xef\xbb\xbf")  # a byte order mark, as some exporters write, is not JSON
+    shape = _SHAPES.get(first) or ("a number" if chr(first) in "-0123456789" else None)
+    if first in b"tfn" and not stripped.startswith((b"true", b"false", b"null")):
+        shape = None
+    if shape is None:
+        raise FeedError(f"{opened.name}: malformed JSON at the start: {stripped[:20]!r} is not a JSON value")
+    raise FeedError(f"{opened.name}: the feed's top level is {shape}, expected a list of movies")
+
+
+class _Replay:
+    """A reader that first returns `head` (already read), then continues with `reader`."""
+
+    def __init__(self, head: bytes, reader):
+        self.head = head
+        self.reader = reader
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:  # ijson probes read(0) for the stream's type
+            return b""
+        if self.head:
+            chunk, self.head = self.head, b""
+            return chunk
+        return self.reader.read(size)
 
 
 def _one_line(exc: Exception) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from django.db import connection
@@ -281,6 +282,10 @@ def test_strict_mode_loads_nothing_when_a_record_is_rejected(feed_file, local_st
         (b'{"movies": []}', "the feed's top level is an object, expected a list of movies"),
         (b'"hello"', "the feed's top level is a string"),
         (b"", "the feed is empty"),
+        (b"  \n ", "the feed is empty"),
+        (b"null", "the feed's top level is null"),
+        (b"nope", "malformed JSON at the start"),
+        (b"\xef\xbb\xbf{}", "the feed's top level is an object"),
         (b"\xff\xfe[1]", "malformed JSON"),
     ],
 )
@@ -307,6 +312,11 @@ def test_a_failure_half_way_rolls_back_everything_already_staged(feed_file, loca
         etl_run(partner_source=feed_file(new), cms_source="s3://no-such-bucket/cms")
     assert sorted(Movie.objects.values_list("external_id", "title", "updated_at")) == before
     assert not Person.objects.filter(external_id=500).exists()
+
+
+def test_a_feed_with_a_byte_order_mark_loads(feed_file, local_store):
+    path = feed_file(b"\xef\xbb\xbf \n" + json.dumps([movie(1, "A")]).encode())
+    assert run(path).counts["movies"]["created"] == 1
 
 
 def test_a_missing_feed_file_is_a_clear_error(local_store, tmp_path):
