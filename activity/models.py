@@ -17,7 +17,7 @@ class OutboxEvent(models.Model):
     event_type = models.CharField(max_length=16)
     message = models.TextField(help_text="The Kafka message (JSON).")
     traceparent = models.CharField(max_length=64, blank=True, help_text="W3C trace context of the ingest request.")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)

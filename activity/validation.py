@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import best_match
+import jsonschema_rs
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "event-v1.json"
 EVENT_TYPES = ("play", "progress", "pause", "stop", "heartbeat", "error")
@@ -30,10 +29,10 @@ def event_schema() -> dict:
 
 
 @functools.cache
-def _validator() -> Draft202012Validator:
-    schema = event_schema()
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+def _validator():
+    # jsonschema-rs: the same Draft 2020-12 semantics as the `jsonschema` package, compiled, about
+    # 400x faster per event, which is what lets one core take thousands of events a second.
+    return jsonschema_rs.Draft202012Validator(event_schema(), validate_formats=True)
 
 
 def openapi_event_schema() -> dict:
@@ -59,15 +58,19 @@ class Rejection:
     reason: str
 
 
-def _describe(error) -> str:
-    where = "/".join(str(p) for p in error.absolute_path)
+CONDITIONAL_FIELDS = ("reason", "error_code", "error_message")
+
+
+def _describe(error, event: dict) -> str:
+    where = "/".join(str(p) for p in error.instance_path)
+    kind = type(error.kind).__name__
     message = error.message
-    if error.validator == "additionalProperties":
+    if kind == "AdditionalProperties":
         message = message.replace("Additional properties are not allowed", "unknown field(s)")
-    elif error.validator == "not" and error.schema.get("not", {}).get("required"):
-        field = error.schema["not"]["required"][0]
-        message = f"'{field}' is not allowed for this event type"
-    elif error.validator == "required":
+    elif kind == "Not":
+        present = [f for f in CONDITIONAL_FIELDS if f in event]
+        message = f"'{present[0] if present else 'field'}' is not allowed for a {event.get('type')!r} event"
+    elif kind == "Required":
         message = message.replace("is a required property", "is required")
     if len(message) > 200:
         message = message[:200] + "..."
@@ -85,9 +88,12 @@ def check_event(event, *, now: datetime) -> Rejection | None:
     """None when `event` is a valid v1 event, else why not (never raises on any JSON value)."""
     if not isinstance(event, dict):
         return Rejection("invalid", "an event must be a JSON object")
-    error = best_match(_validator().iter_errors(event))
+    try:
+        error = next(iter(_validator().iter_errors(event)), None)
+    except (ValueError, OverflowError) as exc:  # numbers JSON Schema tools cannot represent
+        return Rejection("invalid", f"unsupported value: {str(exc)[:100]}")
     if error is not None:
-        return Rejection("invalid", _describe(error))
+        return Rejection("invalid", _describe(error, event))
     try:
         occurred_at = parse_time(event["occurred_at"])
     except ValueError as exc:

@@ -132,13 +132,14 @@ def insert_outbox_rows(rows: list[tuple]) -> set[uuid.UUID]:
     event ids already stored; returns the event ids that were new."""
     if not rows:
         return set()
-    placeholders = ",".join(["(%s, %s, %s, %s, %s, %s, 0, '')"] * len(rows))
-    params = [value for row in rows for value in row]
+    # One array per column: six parameters whatever the batch size (cheap to bind and to plan).
+    columns = [list(column) for column in zip(*rows)]
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO activity_outboxevent (event_id, session_id, event_type, message, traceparent, created_at, attempts, last_error) "
-            f"VALUES {placeholders} ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
-            params,
+            "SELECT e, s, t, m, p, c, 0, '' FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[]) "
+            "AS r(e, s, t, m, p, c) ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+            columns,
         )
         return {row[0] for row in cursor.fetchall()}
 
@@ -167,15 +168,16 @@ def _upsert_sessions(fresh, viewer_keys, *, now: datetime) -> None:
     for session_id, (index, event) in latest.items():
         closed_at = now if event["type"] == "stop" else None
         rows.append((session_id, viewer_keys[index], event["movie_id"], now, now, event["position"], event.get("duration"), closed_at))
-    placeholders = ",".join(["(%s, %s, %s, %s, %s, %s, %s, %s, false)"] * len(rows))
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO activity_playbacksession AS s (session_id, viewer_key, movie_id, started_at, last_seen_at, "
-            f"last_position, duration, closed_at, closed_by_server) VALUES {placeholders} "
+            "last_position, duration, closed_at, closed_by_server) "
+            "SELECT *, false FROM unnest(%s::uuid[], %s::text[], %s::bigint[], %s::timestamptz[], %s::timestamptz[], "
+            "%s::float8[], %s::float8[], %s::timestamptz[]) "
             "ON CONFLICT (session_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, "
             "last_position = EXCLUDED.last_position, duration = COALESCE(EXCLUDED.duration, s.duration), "
             "closed_at = COALESCE(s.closed_at, EXCLUDED.closed_at)",
-            [value for row in rows for value in row],
+            [list(column) for column in zip(*rows)],
         )
 
 
@@ -193,16 +195,16 @@ def _upsert_resume_positions(fresh, viewer_keys, *, now: datetime) -> None:
         finished = event["type"] == "stop" and event.get("reason") == "finished"
         watched = finished or (duration is not None and event["position"] >= WATCHED_FRACTION * duration)
         rows.append((viewer_key, movie_id, event["position"], duration, watched, occurred_at, now))
-    placeholders = ",".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO activity_resumeposition AS r (viewer_key, movie_id, position, duration, watched, occurred_at, updated_at) "
-            f"VALUES {placeholders} ON CONFLICT (viewer_key, movie_id) DO UPDATE SET "
+            "SELECT * FROM unnest(%s::text[], %s::bigint[], %s::float8[], %s::float8[], %s::bool[], %s::timestamptz[], "
+            "%s::timestamptz[]) ON CONFLICT (viewer_key, movie_id) DO UPDATE SET "
             "position = EXCLUDED.position, duration = COALESCE(EXCLUDED.duration, r.duration), "
             f"watched = EXCLUDED.watched OR EXCLUDED.position >= {WATCHED_FRACTION} * COALESCE(EXCLUDED.duration, r.duration, 'Infinity'), "
             "occurred_at = EXCLUDED.occurred_at, updated_at = EXCLUDED.updated_at "
             "WHERE r.occurred_at <= EXCLUDED.occurred_at",
-            [value for row in rows for value in row],
+            [list(column) for column in zip(*rows)],
         )
 
 

@@ -48,8 +48,12 @@ def _tracing_on() -> bool:
 def update_backlog_gauges() -> tuple[int, float]:
     """Count the unsent rows and the age of the oldest; publish both as gauges."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*), min(created_at) FROM activity_outboxevent WHERE sent_at IS NULL")
-        count, oldest = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM activity_outboxevent WHERE sent_at IS NULL")
+        count = cursor.fetchone()[0]
+        # The oldest unsent row is the first in id order: one step down the partial index.
+        cursor.execute("SELECT created_at FROM activity_outboxevent WHERE sent_at IS NULL ORDER BY id LIMIT 1")
+        row = cursor.fetchone()
+        oldest = row[0] if row else None
     age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
     metrics.OUTBOX_BACKLOG.set(count)
     metrics.OUTBOX_OLDEST_AGE.set(max(age, 0.0))
@@ -104,7 +108,7 @@ def _unlock() -> None:
 def _relay_batch(batch_size: int) -> tuple[int, int, list[str]]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, session_id, event_type, message, traceparent FROM activity_outboxevent "
+            "SELECT id, session_id::text, event_type, message, traceparent FROM activity_outboxevent "
             "WHERE sent_at IS NULL ORDER BY id LIMIT %s",
             [batch_size],
         )
@@ -135,7 +139,7 @@ def _relay_batch(batch_size: int) -> tuple[int, int, list[str]]:
             # (the stored context) and its own context replaces the traceparent header.
             token = otel_context.attach(propagate.extract({"traceparent": traceparent})) if tracing and traceparent else None
             try:
-                _produce(producer, topic, message, str(session_id), headers, functools.partial(on_delivery, row_id))
+                _produce(producer, topic, message, session_id, headers, functools.partial(on_delivery, row_id))
                 if n % 256 == 0:
                     producer.poll(0)  # run delivery callbacks as we go
             finally:
