@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 # One xdist worker runs every e2e test (`--dist loadgroup`): one build, one data load, one backend.
 pytestmark = pytest.mark.xdist_group("e2e")
 
+TITLE = "The Lighthouse Keeper's Daughter"  # demo movie 1: one of the movies given a demo video
+
 
 def test_search_open_movie_and_actor(page, screenshot):
     page.goto("/")
@@ -18,15 +20,17 @@ def test_search_open_movie_and_actor(page, screenshot):
     expect(cards.first).to_be_visible()
     screenshot(page, "catalog")
 
-    page.get_by_label("Search films").fill("paper moons")
-    expect(page).to_have_url(re.compile(r"/\?q=paper\+moons$"))
-    expect(page.locator("#catalog-status")).to_contain_text("found for “paper moons”")
-    expect(cards.first).to_contain_text("Paper Moons")
+    page.get_by_label("Search films").fill("lighthouse keeper")
+    expect(page).to_have_url(re.compile(r"/\?q=lighthouse\+keeper$"))
+    expect(page.locator("#catalog-status")).to_contain_text("found for “lighthouse keeper”")
+    expect(cards.first).to_contain_text(TITLE)
     screenshot(page, "search")
 
-    page.get_by_role("link", name="Paper Moons").first.click()
+    page.get_by_role("link", name=TITLE).first.click()
     expect(page).to_have_url(re.compile(r"/movies/\d+$"))
-    expect(page.get_by_role("heading", level=1, name="Paper Moons")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
+    expect(page.locator("video")).to_be_visible()
+    page.wait_for_function("document.querySelector('video').readyState >= 2")  # the first frame shows
     expect(page.locator(".description")).not_to_be_empty()
     expect(page.locator(".source .badge")).to_be_visible()
     screenshot(page, "movie")
@@ -46,14 +50,14 @@ def test_search_open_movie_and_actor(page, screenshot):
     first_actor.click()
     expect(page).to_have_url(re.compile(r"/people/\d+$"))
     expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
-    expect(page.locator(".grid .card", has_text="Paper Moons")).to_be_visible()
+    expect(page.locator(".grid .card", has_text=TITLE)).to_be_visible()
     screenshot(page, "actor")
 
     # The back button walks the history the app wrote: actor -> movie -> search.
     page.go_back()
-    expect(page.get_by_role("heading", level=1, name="Paper Moons")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
     page.go_back()
-    expect(page.get_by_label("Search films")).to_have_value("paper moons")
+    expect(page.get_by_label("Search films")).to_have_value("lighthouse keeper")
 
 
 def test_nothing_found_and_shareable_url(page):

@@ -30,6 +30,8 @@ def test_statistics_page_shows_top_movies_watch_time_and_error_rate(page, demo_d
 
     page.get_by_role("link", name="7 days").click()
     expect(page.get_by_role("img", name=re.compile(r"^Watch time per day: 7 days"))).to_be_visible()
-    page.locator("summary", has_text="Show data as a table").first.click()
-    expect(page.locator(".chart__data table").first).to_be_visible()
+    figure = page.get_by_role("figure", name="Watch time per day")
+    figure.locator("summary", has_text="Show data as a table").click()
+    expect(figure.get_by_role("table")).to_be_visible()
+    assert figure.get_by_role("row").count() == 1 + 7
     screenshot(page, "statistics")

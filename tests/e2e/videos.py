@@ -36,13 +36,13 @@ def render_noise_video(path: Path, *, seconds: int = SECONDS) -> None:
 
 
 def main() -> None:
-    """Gives the first movie without a video the long one; prints that movie's id."""
+    """Gives the last movie without a video the long one; prints that movie's id."""
     from django.core.files import File
 
     from catalog.models import Movie
     from streaming.services import video_asset_store
 
-    movie = Movie.objects.filter(video__isnull=True).order_by("id").first()
+    movie = Movie.objects.filter(video__isnull=True).order_by("-id").first()
     with tempfile.TemporaryDirectory(prefix="e2e-video-") as workdir:
         path = Path(workdir) / "long.mp4"
         render_noise_video(path)
