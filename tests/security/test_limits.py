@@ -123,3 +123,32 @@ def test_a_forged_x_forwarded_for_does_not_reset_the_search_allowance(client_for
         for n in range(4)
     ]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_ingest_per_address_limit_holds_against_rotating_viewer_ids_and_forged_headers(client_for, catalog, settings):
+    """A flooder changing its viewer id and X-Forwarded-For on every batch still meets the address limit."""
+    import uuid
+    from datetime import datetime, timezone
+
+    from activity.api import IngestIpThrottle, IngestViewerThrottle
+
+    cache.clear()
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "ingest_ip": "3/min", "ingest_viewer": "1000/min"}
+    saved = (IngestIpThrottle.THROTTLE_RATES, IngestViewerThrottle.THROTTLE_RATES)
+    IngestIpThrottle.THROTTLE_RATES = IngestViewerThrottle.THROTTLE_RATES = rates
+    try:
+        client = client_for(None)
+        statuses = []
+        for n in range(4):
+            event = {
+                "event_id": str(uuid.uuid4()), "type": "play", "movie_id": catalog["published"].pk,
+                "session_id": str(uuid.uuid4()), "viewer_id": f"flooder-{n}", "position": 0,
+                "occurred_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+            }
+            response = client.post("/api/v1/activity/events", json.dumps({"events": [event]}), content_type="application/json",
+                                   REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}", HTTP_X_VIEWER_ID=f"flooder-{n}")
+            statuses.append(response.status_code)
+        assert statuses == [202, 202, 202, 429]
+    finally:
+        IngestIpThrottle.THROTTLE_RATES, IngestViewerThrottle.THROTTLE_RATES = saved
+        cache.clear()
