@@ -13,6 +13,9 @@ TRACED_COMMANDS = {
     "load_demo": "cinema-worker",
     "generate_demo_videos": "cinema-worker",
 }
+# Batch commands are one trace each: a root span holds the run's queries, S3 calls and batches.
+# (Not the consumer: it runs for ever, and each event continues the trace of its message.)
+ROOT_SPAN_COMMANDS = {"run_etl", "load_demo", "generate_demo_videos"}
 
 
 def main() -> None:
@@ -25,7 +28,13 @@ def main() -> None:
         init_tracing(TRACED_COMMANDS[command])
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    if command in ROOT_SPAN_COMMANDS:
+        from opentelemetry import trace
+
+        with trace.get_tracer("cinema.manage").start_as_current_span(f"manage.py {command}", attributes={"cli.args": sys.argv[2:]}):
+            execute_from_command_line(sys.argv)
+    else:
+        execute_from_command_line(sys.argv)
 
 
 if __name__ == "__main__":

@@ -1,18 +1,22 @@
 """The production web server (gunicorn, two workers) against servers this module starts and stops:
 /readyz turns 503 when PostgreSQL or the object storage stops and recovers when they return; a request
 writes one JSON log line with its trace and request ids and exports its spans over OTLP; /metrics
-merges the workers' metrics and answers only the allowed addresses."""
+merges the workers' metrics and answers only the allowed addresses; an ETL run (`manage.py run_etl`)
+is one trace."""
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
+import subprocess
+import sys
 import time
 
 import boto3
 import pytest
 
-from tests.ops.servers import OtlpCollector, migrate, start_gunicorn, start_postgres
+from tests.ops.servers import REPO, OtlpCollector, migrate, start_gunicorn, start_postgres
 from tests.services import start_s3_server
 
 pytestmark = pytest.mark.slow
@@ -189,3 +193,31 @@ def test_metrics_merge_the_workers_and_refuse_other_addresses(stack):
     status, _, body = _get(stack, "/metrics", source="127.0.0.2")
     assert status == 403
     assert b"METRICS_ALLOWED_IPS" in body and b"django_http" not in body
+
+
+def test_an_etl_run_is_one_trace_with_its_queries(stack, tmp_path):
+    feed = tmp_path / "partner.json"
+    feed.write_text(json.dumps([
+        {"movie_id": 1, "title": "Trace One", "language": "en", "description": "d", "actors": [{"actor_id": 1, "full_name": "A B", "role_name": "R"}]},
+        {"movie_id": 2, "title": "Trace Two", "language": "en", "description": "d", "actors": []},
+    ]))
+    collector = stack["collector"]
+    env = {
+        **os.environ, "DATABASE_URL": stack["postgres"].url, "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
+        "OTEL_BSP_SCHEDULE_DELAY": "100", "OTEL_SERVICE_NAME": "", "LOG_FORMAT": "json",
+        "S3_ENDPOINT_URL": stack["s3_endpoint"], "S3_ACCESS_KEY_ID": "test", "S3_SECRET_ACCESS_KEY": "test",
+    }
+    result = subprocess.run(
+        [sys.executable, str(REPO / "manage.py"), "run_etl", "--partner", str(feed), "--no-cms", "--no-progress"],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    roots = [s for s in collector.spans if s["name"] == "manage.py run_etl"]
+    assert len(roots) == 1 and roots[0]["service"] == "cinema-worker"
+    trace = [s for s in collector.spans if s["trace_id"] == roots[0]["trace_id"]]
+    queries = [s for s in trace if s["attributes"].get("db.system")]
+    assert len(queries) >= 5, [s["name"] for s in trace]
+    # Every span of the run hangs under the root, directly or through the run's own spans.
+    ids = {s["span_id"] for s in trace}
+    assert all(s["parent_span_id"] in ids for s in trace if s is not roots[0])
+    assert not [s for s in collector.spans if s["service"] == "cinema-worker" and s["trace_id"] != roots[0]["trace_id"]]
