@@ -176,3 +176,20 @@ def test_offline_events_wait_in_local_storage_and_flush_when_back_online(page, c
     stored = wait_for(lambda: [e for e in stored_events(db_read, viewer) if e["event_id"] == pause_id], message="the pause after reconnecting")
     assert stored[0]["type"] == "pause"
     expect(badge).to_be_hidden()
+
+
+def test_a_video_that_cannot_load_is_reported_as_an_error_event(page, demo_data, db_read):
+    movie_id = demo_data["long_video_movie_id"]
+    # The network drops every request for the video bytes; the API itself stays reachable.
+    page.route(re.compile(rf"/api/v1/movies/{movie_id}/stream"), lambda route: route.abort("connectionreset"))
+    page.goto(f"/movies/{movie_id}")
+    expect(page.get_by_role("alert")).to_contain_text("This video cannot be played right now.")
+    viewer = viewer_id(page)
+    events = wait_for(lambda: stored_events(db_read, viewer), message="the error event")
+    assert [e["type"] for e in events] == ["error", "stop"]
+    assert events[0]["error_code"].startswith("MEDIA_ERR_") and events[1]["reason"] == "error"
+
+    page.unroute(re.compile(rf"/api/v1/movies/{movie_id}/stream"))
+    page.get_by_role("button", name="Try again").click()
+    page.wait_for_function("document.querySelector('video').currentTime > 0.3")
+    expect(page.get_by_role("alert")).to_be_hidden()

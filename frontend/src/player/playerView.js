@@ -50,6 +50,32 @@ export function playerView({ movie, queue, viewerId }) {
     });
   }
 
+  // The tracker reports the error to the API; the viewer gets words and a way to try again.
+  video.addEventListener("error", () => {
+    if (wrapper.querySelector(".player__error")) return;
+    const position = video.currentTime || 0;
+    const notice = h(
+      "div",
+      { class: "player__error", role: "alert" },
+      h("p", { class: "player__offer-title" }, "This video cannot be played right now."),
+      h("p", { class: "player__offer-text" }, "Check your connection, then try again."),
+      h(
+        "button",
+        {
+          class: "button",
+          type: "button",
+          onclick: () => {
+            notice.remove();
+            video.load();
+            startAt(position);
+          },
+        },
+        "Try again",
+      ),
+    );
+    wrapper.append(notice);
+  });
+
   const resume = movie.resume;
   if (shouldOfferResume(resume, movie.video.duration)) {
     const at = formatClock(resume.position);
