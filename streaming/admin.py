@@ -65,7 +65,6 @@ class VideoAssetAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    actions = ["delete_selected"]
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:

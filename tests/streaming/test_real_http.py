@@ -110,10 +110,8 @@ def test_client_disconnect_closes_the_storage_body(video_backend, live_server, s
         assert established_connections_to(s3_port) <= 2 + 1  # the pool, plus at most one being closed
 
     # The pool still serves: a full read right after.
-    started = time.monotonic()
     full = requests.get(f"{live_server.url}{path}", timeout=10)
     assert full.status_code == 200 and full.content == DATA
-    assert time.monotonic() - started < 10
 
 
 @pytest.fixture(scope="module")
