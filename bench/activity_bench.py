@@ -255,7 +255,7 @@ def end_to_end(args, bootstrap: str, topic: str, movie_ids: list[int]) -> str:
         while not stop.is_set() or len(seen) < len(sent):
             for message in consumer.consume(1000, 0.2):
                 if not message.error():
-                    seen.setdefault(json.loads(message.value())["event_id"], time.perf_counter())
+                    seen.setdefault(json.loads(message.value()).get("event_id"), time.perf_counter())
             if stop.is_set() and time.perf_counter() > deadline:
                 return
 
@@ -265,13 +265,17 @@ def end_to_end(args, bootstrap: str, topic: str, movie_ids: list[int]) -> str:
     conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
     interval = 1.0 / args.e2e_rate
     end = time.perf_counter() + args.e2e_seconds
-    n = 0
+    n = failed = 0
     while time.perf_counter() < end:
         batch = make_batch(movie_ids, n)
         n += 1
         moment = time.perf_counter()
         conn.request("POST", "/api/v1/activity/events", body=json.dumps({"events": batch}), headers={"Content-Type": "application/json"})
-        conn.getresponse().read()
+        response = conn.getresponse()
+        accepted = json.loads(response.read()).get("accepted") if response.status == 202 else 0
+        if accepted != BATCH:
+            failed += 1
+            continue
         for event in batch:
             sent[event["event_id"]] = moment
         time.sleep(max(0.0, interval - (time.perf_counter() - moment)))
@@ -284,7 +288,8 @@ def end_to_end(args, bootstrap: str, topic: str, movie_ids: list[int]) -> str:
         return f"no messages read back ({len(seen)} of {len(sent)})"
     p50, p95 = quantiles(latencies)
     return (f"p50 {p50:.0f} ms, p95 {p95:.0f} ms from POST to readable in Kafka "
-            f"({len(latencies):,} of {len(sent):,} events, {args.e2e_rate:.0f} batches/s of {BATCH}, Redis + Celery worker)")
+            f"({len(latencies):,} of {len(sent):,} events read back, {failed} batches refused; "
+            f"{args.e2e_rate:.0f} batches/s of {BATCH}, Redis + Celery worker)")
 
 
 if __name__ == "__main__":

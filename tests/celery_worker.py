@@ -140,8 +140,11 @@ def celery_worker(redis_url, settings):
 
 def _reconfigure(app, **conf) -> None:
     """Change the app's broker/queue and drop what it cached from the old ones (pools, queues)."""
+    from kombu import pools
+
     app.conf.update(conf)
     pool, app._pool = app._pool, None
     if pool is not None:
         pool.force_close_all()
+    pools.reset()  # kombu's process-wide producer pools, keyed by broker URL, hold closed connections
     app.__dict__.pop("amqp", None)  # a cached_property holding the producer pool and default queue

@@ -87,11 +87,18 @@ def relay_outbox(*, batch_size: int = 5000, time_budget: float = 60.0) -> RelayR
                 if sent < batch_size:
                     break
         finally:
-            backlog, _ = update_backlog_gauges()
+            update_backlog_gauges()
             _unlock()
-        # Rows committed while we held the lock may have had their nudge skipped: look once more.
-        if not backlog or time.monotonic() >= deadline:
+        # Rows committed while we held the lock may have had their nudge skipped: look once more,
+        # after releasing it (a nudge that found the lock taken happened before this look).
+        if time.monotonic() >= deadline or not _unsent_rows_exist():
             return report
+
+
+def _unsent_rows_exist() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM activity_outboxevent WHERE sent_at IS NULL)")
+        return cursor.fetchone()[0]
 
 
 def _try_lock() -> bool:
