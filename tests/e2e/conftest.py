@@ -27,8 +27,8 @@ FRONTEND = REPO / "frontend"
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DEMO_VIDEOS = 2  # short demo videos (generate_demo_videos --limit); the seek test adds one long video
 # The access log keeps what the tests look at: method, path, status, and the Range header.
-DEMO_VIDEOS = 2
 ACCESS_LOG_FORMAT = '%(m)s %(U)s %(s)s range="%({range}i)s"'
 
 
@@ -193,6 +193,7 @@ def backend(frontend_build, demo_data, e2e_env):
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
+            process.wait()
             log = error_log.read_text() if error_log.exists() else ""
             pytest.fail(f"gunicorn did not start on {base_url}:\n{log[-4000:]}")
         time.sleep(0.2)
