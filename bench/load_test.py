@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import statistics
 import subprocess
@@ -318,6 +319,7 @@ def main() -> int:
     parser.add_argument("--big-videos", type=int, default=10, help="Movies given a large video (default 10).")
     parser.add_argument("--video-mb", type=int, default=64, help="Size of those videos in MiB (default 64).")
     parser.add_argument("--ramp", type=float, default=30, help="Seconds of load before the memory baseline (default 30).")
+    parser.add_argument("--keep", action="store_true", help="Keep the working directory (logs, data) at the end.")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2).")
     args = parser.parse_args()
 
@@ -367,6 +369,7 @@ def main() -> int:
         print(f"load test: cannot start the stack: {exc}", file=sys.stderr)
         for service in reversed(started_services):
             (service.close if hasattr(service, "close") else service.stop)()
+        print(f"load test: logs in {workdir}", file=sys.stderr)
         return 2
 
     base = app.base_url
@@ -428,6 +431,10 @@ def main() -> int:
     finally:
         for service in reversed(started_services):
             (service.close if hasattr(service, "close") else service.stop)()
+        if args.keep:
+            print(f"load test: logs and data kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
     total = sum(len(v) for v in recorder.latencies.values())
     errors = sum(recorder.errors.values())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,7 @@ class ControlledPostgres:
         if self.running:
             self.stop()
         self._server.cleanup()  # removes the data directory
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def production_env(*, database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
