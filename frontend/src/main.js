@@ -13,15 +13,25 @@ import { EventQueue } from "./player/eventQueue.js";
 import { createRouter } from "./router.js";
 import { DESCRIPTION_LANGUAGES, descriptionLanguage, setDescriptionLanguage } from "./viewer.js";
 
+/** localStorage, or a page-lifetime stand-in where the browser refuses it (storage disabled). */
+function eventStorage() {
+  try {
+    window.localStorage.getItem("cinema.probe");
+    return window.localStorage;
+  } catch {
+    const memory = new Map();
+    return { getItem: (k) => memory.get(k) ?? null, setItem: (k, v) => memory.set(k, String(v)), removeItem: (k) => memory.delete(k) };
+  }
+}
+
 const queue = new EventQueue({
-  storage: window.localStorage,
+  storage: eventStorage(),
   send: postEvents,
   beacon: beaconEvents,
   isOnline: () => navigator.onLine !== false,
   validate: eventErrors,
 });
 queue.attach(window, document);
-window.cinemaEventQueue = queue; // lets the end-to-end tests and curious operators look inside
 
 let router;
 const shared = {
