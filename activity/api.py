@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -34,6 +35,13 @@ class BeaconSessionAuthentication(SessionAuthentication):
 
     def enforce_csrf(self, request):
         return
+
+
+class BeaconSessionScheme(SessionScheme):
+    """Documents BeaconSessionAuthentication as the session cookie it is."""
+
+    target_class = "activity.api.BeaconSessionAuthentication"
+    name = "beaconCookieAuth"
 
 
 def header_viewer_id(request) -> str | None:
@@ -173,13 +181,13 @@ class EventIngestView(APIView):
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
-class MovieRefSerializer(serializers.Serializer):
+class ContinueWatchingMovieSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
 
 
 class ContinueWatchingSerializer(serializers.Serializer):
-    movie = MovieRefSerializer()
+    movie = ContinueWatchingMovieSerializer()
     position = serializers.FloatField()
     duration = serializers.FloatField(allow_null=True)
     progress = serializers.SerializerMethodField(help_text="position / duration (0..1), null when the duration is unknown.")
