@@ -81,9 +81,11 @@ def _delete_committed_runs(*, partner_source: str) -> None:
 def _test_database_url() -> str:
     from django.db import connection
 
+    from urllib.parse import quote
+
     s = connection.settings_dict
-    host = s["HOST"] or ""
-    return f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@/{s['NAME']}?host={host}&port={s['PORT'] or 5432}"
+    user, password = quote(s["USER"] or "", safe=""), quote(s["PASSWORD"] or "", safe="")
+    return f"postgres://{user}:{password}@/{s['NAME']}?host={quote(s['HOST'] or '', safe='')}&port={s['PORT'] or 5432}"
 
 
 def _demo_dir(tmp_path) -> Path:
