@@ -80,6 +80,7 @@ def ingest_events(*, events: list, user=None, now: datetime | None = None) -> li
             results.append(EventResult(index, _event_id_of(event), "rejected", rejection.code, rejection.reason))
             metrics.EVENTS_REJECTED.labels(reason=rejection.code).inc()
             continue
+        event["movie_id"] = int(event["movie_id"])  # JSON Schema's integer includes 7.0
         event_uuid = uuid.UUID(event["event_id"])
         if event_uuid in seen:
             results.append(EventResult(index, event["event_id"], "duplicate"))
@@ -230,7 +231,7 @@ def nudge_relay() -> None:
     from activity.tasks import relay_outbox_task
 
     if relay_outbox_task.app.conf.task_always_eager:
-        _send_nudge()  # embedded mode: no broker, the relay runs here
+        _relay_here()  # embedded mode: no broker and no worker, so the relay runs here
         return
     _ensure_sender()
     try:
@@ -251,6 +252,17 @@ def _send_nudge() -> None:
     except Exception as exc:  # a broker outage must not fail an ingest whose events are already stored
         _broker_down_until = moment + BROKER_BACKOFF
         logger.warning("could not nudge the activity relay (the Celery broker is unreachable?): %s", exc)
+
+
+def _relay_here() -> None:
+    # The service, not the eager task: an eager task's autoretry would retry at once, forever, while
+    # Kafka is down. One attempt; what is left waits for the next ingest.
+    from activity.services.relay import relay_outbox
+
+    try:
+        relay_outbox(time_budget=5.0)
+    except Exception as exc:  # the batch is stored; a failed relay only delays it
+        logger.warning("activity relay failed (events stay in the outbox): %s", exc)
 
 
 def _sender_loop() -> None:

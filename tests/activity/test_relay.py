@@ -162,3 +162,23 @@ def test_kafka_down_keeps_events_and_drains_in_order_when_back(own_broker, api_c
     call_command("consume_activity", group="stats", max_messages=waiting, idle_exit=15, session_timeout=3)
     assert MovieDailyStats.objects.get(movie=movie).plays == 3
     _ = make_event
+
+
+def test_embedded_mode_relays_after_the_commit_and_survives_kafka_down(transactional_db, own_broker, api_client, settings):
+    """No Celery broker (eager): the ingest request relays after its commit; with Kafka down it still
+    answers 202 within the message timeout instead of retrying forever."""
+    import time
+
+    movie = MovieFactory()
+    events = playback(movie.pk, seconds=20)
+    response = api_client.post("/api/v1/activity/events", data=json.dumps({"events": events}), content_type="application/json")
+    assert response.status_code == 202
+    assert not OutboxEvent.objects.filter(sent_at__isnull=True).exists()  # relayed in the request
+
+    own_broker.stop()
+    more = playback(movie.pk, seconds=20)
+    started = time.monotonic()
+    response = api_client.post("/api/v1/activity/events", data=json.dumps({"events": more}), content_type="application/json")
+    assert response.status_code == 202 and response.json()["accepted"] == len(more)
+    assert time.monotonic() - started < settings.KAFKA_MESSAGE_TIMEOUT_MS / 1000 + 10
+    assert OutboxEvent.objects.filter(sent_at__isnull=True).count() == len(more)
