@@ -334,8 +334,9 @@ def _replace_credits(cursor, result: LoadResult) -> None:
         cursor,
         """
         WITH gone AS (
-            DELETE FROM people_credit e USING etl_cast_scope sc
-            WHERE e.movie_id = sc.movie_id AND NOT EXISTS (
+            DELETE FROM people_credit e USING etl_cast_scope sc, people_person p
+            -- Only credits of partner people: a person an editor created here (no external id) keeps theirs.
+            WHERE e.movie_id = sc.movie_id AND p.id = e.person_id AND p.external_id IS NOT NULL AND NOT EXISTS (
                 SELECT 1 FROM etl_stg_credit d
                 WHERE d.movie_id = e.movie_id AND d.person_id = e.person_id AND d.role_name = e.role_name)
             RETURNING e.movie_id

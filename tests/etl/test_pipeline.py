@@ -96,6 +96,15 @@ def test_only_changed_rows_are_updated_and_dropped_credits_are_removed(feed_file
     assert Person.objects.filter(external_id=11).exists()
 
 
+def test_credits_of_people_created_by_editors_are_kept(feed_file, local_store):
+    run(feed_file(FEED))
+    local = Person.objects.create(full_name="Added by an editor")
+    Credit.objects.create(movie=Movie.objects.get(external_id=1), person=local, role_name="Cameo", billing_order=9)
+    result = run(feed_file(FEED))
+    assert Credit.objects.filter(person=local).exists()
+    assert result.counts["credits"] == {"created": 0, "updated": 0, "unchanged": 5}
+
+
 def test_a_record_without_an_actor_list_keeps_its_credits_and_an_empty_list_clears_them(feed_file, local_store):
     run(feed_file(FEED))
     no_list = {k: v for k, v in FEED[0].items() if k != "actors"}
