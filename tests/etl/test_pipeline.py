@@ -353,3 +353,12 @@ def test_after_every_run_stored_descriptions_follow_the_rule(feed_file, local_st
     run(feed_file(feed), local_store)
     assert_descriptions_follow_the_rule()
     assert set(Movie.objects.values_list("source_used", flat=True)) == {"override", "cms", "partner"}
+
+
+def test_an_s3_url_reads_the_local_object_store_in_the_embedded_mode(local_store):
+    url = local_store.put("feeds/partner.json", [movie(1, "From the store")])
+    assert url == "s3://cms-test/feeds/partner.json"
+    result = etl_run(partner_source=url)
+    assert result.partner_source == url and Movie.objects.get(external_id=1).title == "From the store"
+    with pytest.raises(FeedError, match="s3://cms-test/feeds/missing.json: no such file"):
+        etl_run(partner_source="s3://cms-test/feeds/missing.json")
