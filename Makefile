@@ -6,9 +6,10 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) $(wildcard frontend/index.html frontend/vite.config.js frontend/package.json)
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	$(wildcard frontend/index.html frontend/vite.config.js frontend/package.json) activity/schema/event-v1.json
 
-.PHONY: run serve install install-dev frontend frontend-deps migrate demo-data test test-python test-frontend bench clean help
+.PHONY: run install install-dev frontend frontend-deps migrate demo-data test test-python test-frontend audit bench load-test clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -51,20 +52,30 @@ run: install frontend demo-data  ## Install, migrate, load the demo and serve on
 	$(PY) manage.py collectstatic --noinput -v0
 	@$(PY) manage.py create_demo_editor
 	@echo "Serving on http://localhost:8002  (admin: /admin/, API: /api/v1/, docs: /api/docs/)"
-	$(VENV)/bin/gunicorn -c gunicorn.conf.py cinema_project.wsgi
+	scripts/serve_embedded.sh
 
-test: install-dev frontend  ## Run every test: Python (unit, integration, browser end-to-end) and the frontend's
+test: install-dev frontend  ## Run every test: Python (unit, integration, browser end-to-end), the frontend's, the audit
 	$(MAKE) test-frontend
 	$(MAKE) test-python
+	$(MAKE) audit
 
 test-python: install-dev
-	$(VENV)/bin/pytest -n 2 --dist loadgroup
+	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+audit: install-dev frontend-deps  ## Known vulnerabilities with a fix in the Python and npm dependencies
+	scripts/audit.sh
 
 test-frontend: frontend-deps
 	cd frontend && npm test
 
 bench: install-dev  ## Run the benchmarks (see bench/README.md); they print figures, they do not pass or fail
 	$(PY) bench/catalog_bench.py
+	$(PY) bench/etl_bench.py
+	$(PY) bench/stream_bench.py
+	$(PY) bench/activity_bench.py
+
+load-test: install-dev frontend  ## The 5-minute loopback load test of the whole stack (bench/README-load.md)
+	$(PY) bench/load_test.py
 
 clean:  ## Remove the virtualenv, built files and local data (the embedded database included)
 	-$(PY) -c "import sys" 2>/dev/null && pkill -f "$(CURDIR)/var/postgres" || true

@@ -246,8 +246,10 @@ def main() -> None:
 
         conninfo = database_url(workdir)
         url = to_url(conninfo)
-        env = {**os.environ, "DATABASE_URL": url, "LOCAL_OBJECT_STORE_DIR": str(workdir / "objects"),
-               "S3_ENDPOINT_URL": "", "LOG_LEVEL": "WARNING", "PROMETHEUS_MULTIPROC_DIR": ""}
+        # Single-process metrics: an empty PROMETHEUS_MULTIPROC_DIR would still switch on multiprocess mode.
+        env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+        env.update({"DATABASE_URL": url, "LOCAL_OBJECT_STORE_DIR": str(workdir / "objects"),
+                    "S3_ENDPOINT_URL": "", "LOG_LEVEL": "WARNING"})
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
 
         print(f"load average before the timed part: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)

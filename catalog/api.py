@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -179,7 +179,9 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
         if data.get("resume"):
             last_modified = max(last_modified, parse_datetime(data["resume"]["updated_at"]))
         response = conditional_response(request, data, last_modified=last_modified)
-        patch_vary_headers(response, ["X-Viewer-Id", "Cookie"])  # `resume` is the viewer's own
+        # `resume` is the viewer's own: no shared cache may keep it, browsers revalidate with the ETag.
+        patch_vary_headers(response, ["X-Viewer-Id", "Cookie"])
+        patch_cache_control(response, private=True, no_cache=True)
         return response
 
     @extend_schema(summary="A movie's credits (cast, in billing order)", responses=MovieCreditSerializer(many=True))

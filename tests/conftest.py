@@ -7,6 +7,9 @@ from rest_framework.test import APIClient
 
 from tests.factories import EditorFactory, UserFactory
 
+# The real Celery worker fixture (tests/celery_worker.py), for any test that needs one.
+pytest_plugins = ["tests.celery_worker"]
+
 
 @pytest.fixture
 def api_client() -> APIClient:

@@ -11,8 +11,6 @@ from django.core.cache import cache
 from activity import kafka
 from activity.services.ingest import reset_nudge_state
 
-pytest_plugins = ["tests.celery_worker"]
-
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")

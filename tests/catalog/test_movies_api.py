@@ -116,6 +116,7 @@ def test_detail_supports_conditional_get(api_client):
     movie = MovieFactory()
     first = api_client.get(f"{MOVIES}{movie.pk}/")
     assert first["ETag"] and first["Last-Modified"]
+    assert "private" in first["Cache-Control"] and "X-Viewer-Id" in first["Vary"]
     again = api_client.get(f"{MOVIES}{movie.pk}/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
     OverrideFactory(movie=movie, language=movie.language, text="changed")

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-# One xdist worker runs every e2e test (`--dist loadgroup`): one build, one data load, one backend.
+# Grouped for `--dist loadgroup`; under plain `-n` each xdist worker builds its own backend (conftest).
 pytestmark = pytest.mark.xdist_group("e2e")
 
 TITLE = "The Lighthouse Keeper's Daughter"  # demo movie 1: one of the movies given a demo video
