@@ -6,8 +6,9 @@ import re
 
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
@@ -126,14 +127,9 @@ class IngestResponseSerializer(serializers.Serializer):
     results = EventResultSerializer(many=True)
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField(required=False)
-
-
 def _batch_events(data) -> list:
     if not isinstance(data, dict):
-        raise exceptions.ValidationError({"detail": 'The body must be a JSON object: {"events": [...]}.'})
+        raise exceptions.ValidationError('The body must be a JSON object: {"events": [...]}.')
     events = data.get("events")
     if not isinstance(events, list):
         raise exceptions.ValidationError({"events": ["Required: a list of 1 to %d events." % MAX_BATCH]})
@@ -158,13 +154,9 @@ class EventIngestView(APIView):
         "stored durably before the 202; each event's result says accepted, duplicate (its event_id was already "
         "stored) or rejected with a reason. The whole request is refused (400) only when it is not a batch.",
         request={"application/json": openapi_batch_schema(), "text/plain": openapi_batch_schema()},
-        responses={
-            202: IngestResponseSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="Not a batch: not JSON, no events list, 0 or over 500 events."),
-            413: OpenApiResponse(ErrorSerializer, description="Body too large."),
-            415: OpenApiResponse(ErrorSerializer, description="Content type other than application/json or text/plain."),
-            429: OpenApiResponse(ErrorSerializer, description="Too many batches from this viewer or address."),
-        },
+        # 400 (not a batch: not JSON, no events list, 0 or over 500 events), 413, 415 and 429 are the
+        # project-wide error answers (cinema_project.openapi).
+        responses={202: IngestResponseSerializer},
     )
     def post(self, request):
         events = _batch_events(request.data)
@@ -202,26 +194,26 @@ VIEWER_HEADER_PARAMETER = OpenApiParameter(
 )
 
 
-class ContinueWatchingView(APIView):
+class ContinueWatchingView(generics.ListAPIView):
+    """The viewer's unfinished films (paginated like every list), last played first."""
+
     permission_classes = [AllowAny]
+    serializer_class = ContinueWatchingSerializer
+    filter_backends: list = []
 
-    @extend_schema(
-        summary="The viewer's unfinished films, last played first",
-        parameters=[VIEWER_HEADER_PARAMETER],
-        responses={200: ContinueWatchingSerializer(many=True), 400: ErrorSerializer},
-    )
-    def get(self, request):
-        viewer_key = request_viewer_key(request)
-        if viewer_key is None:
-            raise exceptions.ValidationError({"detail": f"Log in or send the {VIEWER_HEADER} header."})
-        from cinema_project.api import StrictLimitOffsetPagination
-
-        paginator = StrictLimitOffsetPagination()
-        page = paginator.paginate_queryset(selectors.continue_watching(viewer_key=viewer_key), request, view=self)
-        response = paginator.get_paginated_response(ContinueWatchingSerializer(page, many=True).data)
-        response["Vary"] = f"{VIEWER_HEADER}, Cookie"
-        response["Cache-Control"] = "private, no-cache"
+    @extend_schema(summary="The viewer's unfinished films, last played first", parameters=[VIEWER_HEADER_PARAMETER])
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # Each viewer sees their own list: no shared cache may keep it.
+        patch_vary_headers(response, [VIEWER_HEADER, "Cookie"])
+        patch_cache_control(response, private=True, no_cache=True)
         return response
+
+    def get_queryset(self):
+        viewer_key = request_viewer_key(self.request)
+        if viewer_key is None:
+            raise exceptions.ValidationError(f"Log in or send the {VIEWER_HEADER} header.")
+        return selectors.continue_watching(viewer_key=viewer_key)
 
 
 def _int_param(request, name: str, *, default: int, minimum: int, maximum: int, optional: bool = False) -> int | None:
@@ -264,6 +256,24 @@ class ErrorRateDaySerializer(serializers.Serializer):
     error_rate = serializers.FloatField(help_text="errors / started sessions (0 when none started).")
 
 
+class TopMoviesResponseSerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+    metric = serializers.ChoiceField(choices=list(selectors.TOP_METRICS))
+    results = TopMovieSerializer(many=True)
+
+
+class WatchTimeResponseSerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+    movie_id = serializers.IntegerField(allow_null=True)
+    results = WatchTimeDaySerializer(many=True)
+
+
+class ErrorRateResponseSerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+    movie_id = serializers.IntegerField(allow_null=True)
+    results = ErrorRateDaySerializer(many=True)
+
+
 class TopMoviesView(APIView):
     permission_classes = [AllowAny]
 
@@ -274,7 +284,7 @@ class TopMoviesView(APIView):
             OpenApiParameter("limit", OpenApiTypes.INT, description="How many (1-100, default 10)."),
             OpenApiParameter("metric", OpenApiTypes.STR, enum=list(selectors.TOP_METRICS), description="Ranking (default plays)."),
         ],
-        responses=TopMovieSerializer(many=True),
+        responses=TopMoviesResponseSerializer,
     )
     def get(self, request):
         days = _int_param(request, "days", default=7, minimum=1, maximum=365)
@@ -289,7 +299,7 @@ class TopMoviesView(APIView):
 class WatchTimeView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="Watch time per day", parameters=[DAYS_PARAMETER, MOVIE_PARAMETER], responses=WatchTimeDaySerializer(many=True))
+    @extend_schema(summary="Watch time per day", parameters=[DAYS_PARAMETER, MOVIE_PARAMETER], responses=WatchTimeResponseSerializer)
     def get(self, request):
         days = _int_param(request, "days", default=7, minimum=1, maximum=365)
         movie_id = _int_param(request, "movie_id", default=0, minimum=1, maximum=2**63 - 1, optional=True)
@@ -300,7 +310,7 @@ class WatchTimeView(APIView):
 class ErrorRateView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="Player error rate per day", parameters=[DAYS_PARAMETER, MOVIE_PARAMETER], responses=ErrorRateDaySerializer(many=True))
+    @extend_schema(summary="Player error rate per day", parameters=[DAYS_PARAMETER, MOVIE_PARAMETER], responses=ErrorRateResponseSerializer)
     def get(self, request):
         days = _int_param(request, "days", default=7, minimum=1, maximum=365)
         movie_id = _int_param(request, "movie_id", default=0, minimum=1, maximum=2**63 - 1, optional=True)
