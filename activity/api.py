@@ -296,23 +296,31 @@ class TopMoviesView(APIView):
         return Response({"days": days, "metric": metric, "results": TopMovieSerializer(rows, many=True).data})
 
 
-class WatchTimeView(APIView):
-    permission_classes = [AllowAny]
+class _DailySeriesView(APIView):
+    """A per-day series of one statistic over the last `days`, for all movies or one."""
 
-    @extend_schema(summary="Watch time per day", parameters=[DAYS_PARAMETER, MOVIE_PARAMETER], responses=WatchTimeResponseSerializer)
+    permission_classes = [AllowAny]
+    selector = None  # a selectors function taking days= and movie_id=
+    row_serializer: type[serializers.Serializer]
+
     def get(self, request):
         days = _int_param(request, "days", default=7, minimum=1, maximum=365)
         movie_id = _int_param(request, "movie_id", default=0, minimum=1, maximum=2**63 - 1, optional=True)
-        rows = selectors.watch_time_by_day(days=days, movie_id=movie_id)
-        return Response({"days": days, "movie_id": movie_id, "results": WatchTimeDaySerializer(rows, many=True).data})
+        rows = type(self).selector(days=days, movie_id=movie_id)
+        return Response({"days": days, "movie_id": movie_id, "results": self.row_serializer(rows, many=True).data})
 
 
-class ErrorRateView(APIView):
-    permission_classes = [AllowAny]
+@extend_schema(summary="Watch time per day", parameters=[DAYS_PARAMETER, MOVIE_PARAMETER], responses=WatchTimeResponseSerializer)
+class WatchTimeView(_DailySeriesView):
+    """Seconds watched, plays and unique viewers per day."""
 
-    @extend_schema(summary="Player error rate per day", parameters=[DAYS_PARAMETER, MOVIE_PARAMETER], responses=ErrorRateResponseSerializer)
-    def get(self, request):
-        days = _int_param(request, "days", default=7, minimum=1, maximum=365)
-        movie_id = _int_param(request, "movie_id", default=0, minimum=1, maximum=2**63 - 1, optional=True)
-        rows = selectors.error_rate_by_day(days=days, movie_id=movie_id)
-        return Response({"days": days, "movie_id": movie_id, "results": ErrorRateDaySerializer(rows, many=True).data})
+    selector = selectors.watch_time_by_day
+    row_serializer = WatchTimeDaySerializer
+
+
+@extend_schema(summary="Player error rate per day", parameters=[DAYS_PARAMETER, MOVIE_PARAMETER], responses=ErrorRateResponseSerializer)
+class ErrorRateView(_DailySeriesView):
+    """Player errors per started session, per day."""
+
+    selector = selectors.error_rate_by_day
+    row_serializer = ErrorRateDaySerializer

