@@ -59,8 +59,10 @@ test: install-dev frontend  ## Run every test: Python (unit, integration, browse
 	$(MAKE) test-python
 	$(MAKE) audit
 
+# The browser tests run apart: their backend writes to the test database outside test transactions.
 test-python: install-dev
-	$(VENV)/bin/pytest -n 2 --dist loadfile
+	$(VENV)/bin/pytest -n 2 --ignore=tests/e2e
+	$(VENV)/bin/pytest tests/e2e
 
 audit: install-dev frontend-deps  ## Known vulnerabilities with a fix in the Python and npm dependencies
 	scripts/audit.sh

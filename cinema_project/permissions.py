@@ -14,9 +14,10 @@ def grant_to_editors(apps, app_label: str, codenames: list[str]) -> None:
     from django.contrib.auth.management import create_permissions
 
     app_config = apps.get_app_config(app_label)
-    app_config.models_module = True  # the migration state's stub lacks it; create_permissions checks it
+    models_module = getattr(app_config, "models_module", None)
+    app_config.models_module = models_module or True  # the migration state's stub lacks it
     create_permissions(app_config, verbosity=0, apps=apps)
-    app_config.models_module = None
+    app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)

@@ -6,10 +6,13 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
+from tests.factories import editors_group
+
 pytestmark = pytest.mark.django_db
 
 
 def test_creates_the_editor_once_and_prints_a_working_login(settings, tmp_path, capsys):
+    editors_group()  # a transactional test on this worker may have flushed the migrations' data
     settings.VAR_DIR = tmp_path
     call_command("create_demo_editor")
     first = capsys.readouterr().out
@@ -27,3 +30,12 @@ def test_refused_in_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="production"):
         call_command("create_demo_editor")
+
+
+def test_the_editors_group_comes_back_with_its_permissions_after_a_flush():
+    from django.contrib.auth.models import Group
+
+    Group.objects.filter(name="Editors").delete()
+    group = editors_group()
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert {"change_descriptionoverride", "run_etl", "view_etlrun", "add_videoasset"} <= codenames
