@@ -35,6 +35,7 @@ COPY --from=python-deps /opt/venv /opt/venv
 WORKDIR /app
 COPY manage.py gunicorn.conf.py ./
 COPY cinema_project/ cinema_project/
+COPY core/ core/
 COPY catalog/ catalog/
 COPY people/ people/
 COPY overrides/ overrides/

@@ -27,7 +27,7 @@ worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", 1000)
 timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-# The app logs each request itself (cinema_project.middleware); "off" silences gunicorn's own access log.
+# The app logs each request itself (core.middleware); "off" silences gunicorn's own access log.
 accesslog = None if os.environ.get("GUNICORN_ACCESSLOG", "-") in {"", "off"} else os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")

@@ -155,7 +155,7 @@ class EventIngestView(APIView):
         "stored) or rejected with a reason. The whole request is refused (400) only when it is not a batch.",
         request={"application/json": openapi_batch_schema(), "text/plain": openapi_batch_schema()},
         # 400 (not a batch: not JSON, no events list, 0 or over 500 events), 413, 415 and 429 are the
-        # project-wide error answers (cinema_project.openapi).
+        # project-wide error answers (core.openapi).
         responses={202: IngestResponseSerializer},
     )
     def post(self, request):

@@ -46,7 +46,7 @@ LAST = "Ivanova Petrov Smith Brown Orlov Novak Keller Moreau Rossi Lindqvist Sok
 def database_url(name: str) -> str:
     base = os.environ.get("DATABASE_URL")
     if not base:
-        from cinema_project.embedded_db import embedded_database_url
+        from core.embedded_db import embedded_database_url
 
         base = embedded_database_url(ROOT / "var" / "bench-postgres" / "pgdata")
     import psycopg

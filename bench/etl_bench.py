@@ -52,7 +52,7 @@ def database_url(workdir: Path) -> str:
 
     base = os.environ.get("DATABASE_URL")
     if not base:
-        from cinema_project.embedded_db import embedded_database_url
+        from core.embedded_db import embedded_database_url
 
         base = embedded_database_url(workdir / "pgdata", cleanup_mode="delete")
         _servers.append(workdir / "pgdata")

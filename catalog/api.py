@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny
 from activity.api import ResumeSerializer, resume_for_request
 from catalog import selectors
 from catalog.models import DescriptionSource, Movie, language_code_validator
-from cinema_project.api import SearchRateThrottle, conditional_response
+from core.api import SearchRateThrottle, conditional_response
 from overrides.selectors import override_for, resolve_description
 from people.models import Credit
 from streaming.serializers import VideoSummarySerializer, movie_video, video_summary

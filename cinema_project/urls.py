@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from catalog.api import MovieViewSet
-from cinema_project import views
+from core import views
 from overrides.api import OverrideViewSet
 from people.api import PersonViewSet
 
@@ -34,5 +34,5 @@ urlpatterns = [
     re_path(r"^(?!api/|admin/|static/)(?P<path>.*)$", views.web_app, name="web-app"),
 ]
 
-handler404 = "cinema_project.views.not_found"
-handler500 = "cinema_project.views.server_error"
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cinema_project.exceptions import DomainError, StorageUnavailable
+from core.exceptions import DomainError, StorageUnavailable
 
 
 class FeedError(DomainError):

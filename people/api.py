@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 
-from cinema_project.api import SearchRateThrottle, conditional_response
+from core.api import SearchRateThrottle, conditional_response
 from people import selectors
 from people.models import Credit, Person
 

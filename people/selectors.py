@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from cinema_project.search import trigram_search
+from core.search import trigram_search
 from people.models import Credit, Person
 
 

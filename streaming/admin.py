@@ -9,7 +9,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 
-from cinema_project.exceptions import StorageUnavailable
+from core.exceptions import StorageUnavailable
 from streaming.media import InvalidVideo, probe_video
 from streaming.models import VideoAsset
 from streaming.services import video_asset_delete, video_asset_store

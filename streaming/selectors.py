@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from catalog.selectors import visible_movies
-from cinema_project.exceptions import DomainError
+from core.exceptions import DomainError
 from streaming.models import VideoAsset
 
 

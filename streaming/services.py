@@ -15,7 +15,7 @@ from django.core.files import File
 from django.db import transaction
 
 from catalog.models import Movie
-from cinema_project.exceptions import DomainError, StorageUnavailable
+from core.exceptions import DomainError, StorageUnavailable
 from streaming import storage
 from streaming.media import InvalidVideo, VideoInfo, probe_video
 from streaming.models import VideoAsset

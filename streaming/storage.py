@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 
-from cinema_project.exceptions import StorageUnavailable
+from core.exceptions import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 

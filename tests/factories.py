@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from catalog.models import CmsDescription, Movie
-from cinema_project.permissions import EDITORS_GROUP
+from core.permissions import EDITORS_GROUP
 from overrides.models import DescriptionOverride
 from people.models import Credit, Person
 

@@ -19,7 +19,7 @@ def pytest_load_initial_conftests(early_config, parser, args):
     os.environ.setdefault("STATIC_MANIFEST", "0")  # no collectstatic needed for admin pages in tests
     if os.environ.get("DATABASE_URL"):
         return
-    from cinema_project.embedded_db import embedded_database_url
+    from core.embedded_db import embedded_database_url
 
     pgroot = Path(tempfile.mkdtemp(prefix="cinema-test-pg-"))
     try:

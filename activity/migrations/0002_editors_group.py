@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from cinema_project.permissions import grant_to_editors, revoke_from_editors
+from core.permissions import grant_to_editors, revoke_from_editors
 
 # Editors read the statistics and watch the outbox backlog; only the pipeline writes them.
 CODENAMES = ["view_moviedailystats", "view_outboxevent"]

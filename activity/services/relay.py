@@ -19,7 +19,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 
 from activity import kafka, metrics
-from cinema_project.exceptions import ServiceUnavailable
+from core.exceptions import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 

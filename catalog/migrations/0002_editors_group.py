@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from cinema_project.permissions import grant_to_editors, revoke_from_editors
+from core.permissions import grant_to_editors, revoke_from_editors
 
 # Editors curate movies (no deleting partner movies: the next feed would bring them back).
 CODENAMES = ["view_movie", "add_movie", "change_movie", "view_cmsdescription"]

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from cinema_project.permissions import grant_to_editors, revoke_from_editors
+from core.permissions import grant_to_editors, revoke_from_editors
 
 # Editors read the run history and may start a run; the history itself is written by the ETL only.
 CODENAMES = ["view_etlrun", "run_etl", "view_rejectedrecord"]

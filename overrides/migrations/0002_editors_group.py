@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from cinema_project.permissions import grant_to_editors, revoke_from_editors
+from core.permissions import grant_to_editors, revoke_from_editors
 
 CODENAMES = [
     "view_descriptionoverride", "add_descriptionoverride", "change_descriptionoverride",

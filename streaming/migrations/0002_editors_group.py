@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from cinema_project.permissions import grant_to_editors, revoke_from_editors
+from core.permissions import grant_to_editors, revoke_from_editors
 
 # Editors upload, replace and remove videos.
 CODENAMES = ["view_videoasset", "add_videoasset", "change_videoasset", "delete_videoasset"]

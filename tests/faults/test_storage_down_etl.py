@@ -15,7 +15,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from catalog.models import CmsDescription, Movie
-from cinema_project.exceptions import DomainError
+from core.exceptions import DomainError
 from etl.models import ETLRun
 from overrides.models import DescriptionOverride
 from people.models import Credit, Person

@@ -33,7 +33,7 @@ def unthrottled(settings):
     """Fuzzing sends far more requests a minute than a person would; throttles are tested elsewhere."""
     from django.core.cache import cache
 
-    from cinema_project.api import SearchRateThrottle
+    from core.api import SearchRateThrottle
 
     rates = {scope: "1000000/min" for scope in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}

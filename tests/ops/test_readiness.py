@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 @pytest.fixture(autouse=True)
 def _forget_probe_clients():
     """The probes keep one client per address; these tests' servers go away after each test."""
-    from cinema_project import views
+    from core import views
 
     yield
     views._kafka_admin.cache_clear()

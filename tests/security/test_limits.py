@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.settings import api_settings
 
-from cinema_project.api import SearchRateThrottle
+from core.api import SearchRateThrottle
 from overrides.models import DescriptionOverride
 from tests.security.endpoints import api_operations, path_values
 

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from catalog.models import Movie
-from cinema_project.permissions import EDITORS_GROUP
+from core.permissions import EDITORS_GROUP
 from streaming import storage
 from streaming.media import probe_video
 from streaming.models import VideoAsset

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from cinema_project.permissions import EDITORS_GROUP
+from core.permissions import EDITORS_GROUP
 
 
 class Command(BaseCommand):

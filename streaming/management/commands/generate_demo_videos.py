@@ -10,7 +10,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import Movie
-from cinema_project.exceptions import DomainError
+from core.exceptions import DomainError
 from streaming.media import render_demo_video
 from streaming.services import video_asset_store
 

@@ -1,4 +1,4 @@
-"""Domain exceptions shared by the apps; turned into HTTP answers in `cinema_project.api`."""
+"""Domain exceptions shared by the apps; turned into HTTP answers in `core.api`."""
 
 
 class DomainError(Exception):

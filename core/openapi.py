@@ -1,6 +1,6 @@
 """The OpenAPI schema class: drf-spectacular's, plus the error answers any of our views can give.
 
-cinema_project.api.exception_handler turns failures into JSON for every view; documenting those
+core.api.exception_handler turns failures into JSON for every view; documenting those
 answers once here keeps the schema true for every operation (the schemathesis suite checks it).
 """
 
