@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.types import OpenApiTypes
@@ -17,11 +16,10 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from activity import selectors
-from activity.services import ingest_events, viewer_key_for
+from activity.identity import VIEWER_HEADER, VIEWER_ID_RE, header_viewer_id, request_viewer_key
+from activity.services import ingest_events
 from activity.validation import MAX_BATCH, openapi_batch_schema
 
-VIEWER_HEADER = "X-Viewer-Id"
-VIEWER_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 class BeaconJSONParser(JSONParser):
@@ -43,27 +41,6 @@ class BeaconSessionScheme(SessionScheme):
 
     target_class = "activity.api.BeaconSessionAuthentication"
     name = "beaconCookieAuth"
-
-
-def header_viewer_id(request) -> str | None:
-    """The anonymous id in X-Viewer-Id, None when absent; 400 when malformed."""
-    value = request.headers.get(VIEWER_HEADER)
-    if value is None or value == "":
-        return None
-    if not VIEWER_ID_RE.match(value):
-        raise exceptions.ValidationError({VIEWER_HEADER: ["1-64 characters of letters, digits, '.', '_', ':' or '-'."]})
-    return value
-
-
-def request_viewer_key(request, *, strict: bool = True) -> str | None:
-    """The requesting viewer: the logged-in user, else the X-Viewer-Id header (None if neither)."""
-    try:
-        viewer_id = header_viewer_id(request)
-    except exceptions.ValidationError:
-        if strict:
-            raise
-        viewer_id = None
-    return viewer_key_for(user=request.user, viewer_id=viewer_id)
 
 
 def resume_for_request(request, movie_id: int) -> dict | None:

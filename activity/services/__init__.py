@@ -1,6 +1,7 @@
 """Writes of the activity app: ingest, relay to Kafka, statistics from Kafka, sessions, purge."""
 
-from activity.services.ingest import EventResult, ingest_events, viewer_key_for
+from activity.identity import viewer_key_for
+from activity.services.ingest import EventResult, ingest_events
 from activity.services.relay import RelayReport, relay_outbox
 from activity.services.sessions import close_idle_sessions, purge_activity
 from activity.services.statistics import apply_consumed_events

@@ -18,6 +18,7 @@ from django.utils import timezone
 from opentelemetry import propagate
 
 from activity import metrics
+from activity.identity import viewer_key_for
 from activity.kafka import SCHEMA_VERSION
 from activity.validation import check_event, parse_time
 from catalog.models import Movie
@@ -41,18 +42,6 @@ class EventResult:
             data["code"] = self.code
             data["reason"] = self.reason
         return data
-
-
-def viewer_key_for(*, user=None, viewer_id: str | None = None) -> str | None:
-    """The key resume positions are stored under: the logged-in user, else the browser's anonymous id.
-
-    Distinct prefixes mean an anonymous id can never read or write a user's positions.
-    """
-    if user is not None and user.is_authenticated:
-        return f"user:{user.pk}"
-    if viewer_id:
-        return f"anon:{viewer_id}"
-    return None
 
 
 def current_traceparent() -> str:
