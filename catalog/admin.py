@@ -1,16 +1,49 @@
-"""The editors' movie screens: cast and overrides inline, and what a viewer will read."""
+"""The editors' movie screen: cast, overrides and CMS descriptions inline, and what a viewer will read."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
+from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
+from catalog import services
 from catalog.models import CmsDescription, Movie
-from catalog.services import movie_refresh_description
-from overrides.admin import DescriptionOverrideInline
+from overrides import services as override_services
+from overrides.forms import OverrideForm
+from overrides.models import DescriptionOverride
 from overrides.selectors import resolve_description
-from people.admin import MovieCreditInline
+from people.models import Credit
+
+
+class DescriptionOverrideInline(admin.StackedInline):
+    model = DescriptionOverride
+    form = OverrideForm
+    extra = 0
+    fields = ["language", "text", "version", "author", "updated_at"]
+    readonly_fields = ["author", "updated_at"]
+    verbose_name_plural = "override descriptions (win over CMS and partner; the ETL never changes them)"
+
+    @staticmethod
+    def save_through_services(request, movie: Movie, formset) -> None:
+        """Stand-in for formset.save(): same bookkeeping (for the admin's change message), via overrides.services."""
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for form in formset.deleted_forms:
+            if form.instance.pk:
+                override_services.override_delete(override=form.instance, author=request.user)
+                formset.deleted_objects.append(form.instance)
+        for form in formset.forms:
+            if form in formset.deleted_forms or not form.has_changed():
+                continue
+            data = form.cleaned_data
+            if form.instance.pk is None:
+                saved = override_services.override_create(movie=movie, language=data["language"], text=data["text"], author=request.user)
+                formset.new_objects.append(saved)
+            else:
+                saved = override_services.override_update(
+                    override=form.instance, text=data["text"], author=request.user, expected_versions=form.expected_versions()
+                )
+                formset.changed_objects.append((saved, form.changed_data))
 
 
 class CmsDescriptionInline(admin.TabularInline):
@@ -23,6 +56,18 @@ class CmsDescriptionInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class MovieCreditInline(admin.TabularInline):
+    """Cast on the movie page."""
+
+    model = Credit
+    extra = 0
+    fields = ["person", "role_name", "billing_order"]
+    autocomplete_fields = ["person"]
+    ordering = ["billing_order", "id"]
+    verbose_name = "cast member"
+    verbose_name_plural = "cast"
 
 
 @admin.register(Movie)
@@ -41,8 +86,6 @@ class MovieAdmin(admin.ModelAdmin):
     inlines = [DescriptionOverrideInline, CmsDescriptionInline, MovieCreditInline]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(credit_count=Count("credits"))
 
     @admin.display(description="credits", ordering="credit_count")
@@ -64,11 +107,10 @@ class MovieAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        movie_refresh_description(movie=obj)
+        services.movie_save(movie=obj)
 
     def save_formset(self, request, form, formset, change):
-        if formset.model.__name__ == "DescriptionOverride":
+        if formset.model is DescriptionOverride:
             DescriptionOverrideInline.save_through_services(request, form.instance, formset)
         else:
             super().save_formset(request, form, formset, change)

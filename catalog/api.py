@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import django_filters
+from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 
-from activity.api import ResumeSerializer, resume_for_request
+from activity.identity import request_viewer_key
+from activity.selectors import resume_position
 from catalog import selectors
 from catalog.models import DescriptionSource, Movie, language_code_validator
 from core.api import SearchRateThrottle, conditional_response
-from overrides.selectors import override_for, resolve_description
+from core.integers import parse_id
 from people.models import Credit
-from streaming.serializers import VideoSummarySerializer, movie_video, video_summary
+from streaming.selectors import movie_video
 
 LANG_PARAMETER = OpenApiParameter(
     "lang",
@@ -76,10 +77,26 @@ class MovieCreditSerializer(serializers.ModelSerializer):
         fields = ["id", "person", "role_name", "billing_order"]
 
 
+class VideoSummarySerializer(serializers.Serializer):
+    stream_url = serializers.CharField(help_text="GET/HEAD with byte ranges.")
+    size = serializers.IntegerField(help_text="Bytes.")
+    content_type = serializers.CharField()
+    duration = serializers.FloatField(allow_null=True, help_text="Seconds.")
+    etag = serializers.CharField(help_text="The stream's entity tag (changes when the video is replaced).")
+
+
+class ResumeSerializer(serializers.Serializer):
+    position = serializers.FloatField(help_text="Seconds into the video to resume from.")
+    duration = serializers.FloatField(allow_null=True)
+    updated_at = serializers.DateTimeField(help_text="When the viewer last played it.")
+
+
 class MovieListSerializer(serializers.ModelSerializer):
-    description = serializers.SerializerMethodField()
+    """A movie as `catalog.selectors.movie_list` gives it: the description already resolved for the language."""
+
+    description = serializers.CharField(source="shown_description")
     description_language = serializers.SerializerMethodField()
-    source_used = serializers.SerializerMethodField()
+    source_used = serializers.ChoiceField(source="shown_source", choices=DescriptionSource.choices)
 
     class Meta:
         model = Movie
@@ -96,57 +113,56 @@ class MovieListSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def _language(self, movie: Movie) -> str:
-        return self.context.get("lang") or movie.language
-
-    def _resolved(self, movie: Movie) -> tuple[str, str]:
-        cache = self.context.setdefault("_resolved", {})
-        key = (movie.pk, self._language(movie))
-        if key not in cache:
-            cache[key] = resolve_description(movie, self._language(movie))
-        return cache[key]
-
-    def get_description(self, movie: Movie) -> str:
-        return self._resolved(movie)[0]
-
     def get_description_language(self, movie: Movie) -> str:
-        return self._language(movie)
-
-    @extend_schema_field(serializers.ChoiceField(choices=DescriptionSource.choices))
-    def get_source_used(self, movie: Movie) -> str:
-        return self._resolved(movie)[1]
+        return self.context.get("lang") or movie.language
 
 
 class MovieDetailSerializer(MovieListSerializer):
+    """A movie's page: `catalog.selectors.movie_page` (the context's `page`), its video and the viewer's resume."""
+
     override = serializers.SerializerMethodField()
     available_languages = serializers.SerializerMethodField()
-    credits = MovieCreditSerializer(many=True)
+    credits = serializers.SerializerMethodField()
     video = serializers.SerializerMethodField()
     resume = serializers.SerializerMethodField()
 
     class Meta(MovieListSerializer.Meta):
         fields = MovieListSerializer.Meta.fields + ["partner_description", "override", "available_languages", "credits", "video", "resume"]
 
-    @extend_schema_field(ResumeSerializer(allow_null=True))
-    def get_resume(self, movie: Movie):
-        """Where the requesting viewer (user, else X-Viewer-Id) should resume; null under 5%, past 90%, finished."""
-        request = self.context.get("request")
-        return resume_for_request(request, movie.pk) if request is not None else None
-
-    @extend_schema_field(VideoSummarySerializer(allow_null=True))
-    def get_video(self, movie: Movie):
-        return video_summary(movie, request=self.context.get("request"))
-
     @extend_schema_field(OverrideSummarySerializer(allow_null=True))
     def get_override(self, movie: Movie):
-        override = override_for(movie, self._language(movie))
+        override = self.context["page"].override
         return OverrideSummarySerializer(override).data if override else None
 
     def get_available_languages(self, movie: Movie) -> list[str]:
-        languages = {movie.language}
-        languages.update(o.language for o in movie.overrides.all())
-        languages.update(d.language for d in movie.cms_descriptions.all())
-        return sorted(languages)
+        return self.context["page"].available_languages
+
+    @extend_schema_field(MovieCreditSerializer(many=True))
+    def get_credits(self, movie: Movie):
+        return MovieCreditSerializer(self.context["page"].credits, many=True).data
+
+    @extend_schema_field(VideoSummarySerializer(allow_null=True))
+    def get_video(self, movie: Movie):
+        video = self.context["video"]
+        if video is None:
+            return None
+        url = reverse("v1:movie-stream", args=[movie.pk])
+        request = self.context.get("request")
+        return VideoSummarySerializer(
+            {
+                "stream_url": request.build_absolute_uri(url) if request is not None else url,
+                "size": video.size,
+                "content_type": video.content_type,
+                "duration": video.duration,
+                "etag": video.etag,
+            }
+        ).data
+
+    @extend_schema_field(ResumeSerializer(allow_null=True))
+    def get_resume(self, movie: Movie):
+        """Where the requesting viewer (user, else X-Viewer-Id) should resume; null under 5%, past 90%, finished."""
+        resume = self.context["resume"]
+        return ResumeSerializer(resume).data if resume is not None else None
 
 
 @extend_schema_view(
@@ -160,9 +176,7 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MovieListSerializer
 
     def get_queryset(self):
-        if self.action == "retrieve":
-            return selectors.movie_detail_queryset(user=self.request.user).select_related("video")
-        return selectors.with_descriptions(selectors.visible_movies(user=self.request.user))
+        return selectors.movie_list(user=self.request.user, language=requested_language(self.request))
 
     def get_serializer_class(self):
         return MovieDetailSerializer if self.action == "retrieve" else MovieListSerializer
@@ -172,13 +186,20 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
         context["lang"] = requested_language(self.request)
         return context
 
+    def _movie_id(self) -> int:
+        movie_id = parse_id(self.kwargs["pk"])
+        if movie_id is None:
+            raise selectors.MovieNotFound(f"No movie with id {self.kwargs['pk']!r}.")
+        return movie_id
+
     def retrieve(self, request, *args, **kwargs):
-        movie = self.get_object()
-        data = self.get_serializer(movie).data
-        last_modified = _last_modified(movie)
-        if data.get("resume"):
-            last_modified = max(last_modified, parse_datetime(data["resume"]["updated_at"]))
-        response = conditional_response(request, data, last_modified=last_modified)
+        page = selectors.movie_page(movie_id=self._movie_id(), user=request.user, language=requested_language(request))
+        video = movie_video(movie_id=page.movie.pk)
+        resume = resume_position(viewer_key=request_viewer_key(request, strict=False), movie_id=page.movie.pk)
+        context = {**self.get_serializer_context(), "page": page, "video": video, "resume": resume}
+        data = MovieDetailSerializer(page.movie, context=context).data
+        stamps = [page.last_modified] + [item.updated_at for item in (video, resume) if item is not None]
+        response = conditional_response(request, data, last_modified=max(stamps))
         # `resume` is the viewer's own: no shared cache may keep it, browsers revalidate with the ETag.
         patch_vary_headers(response, ["X-Viewer-Id", "Cookie"])
         patch_cache_control(response, private=True, no_cache=True)
@@ -187,14 +208,8 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(summary="A movie's credits (cast, in billing order)", responses=MovieCreditSerializer(many=True))
     @action(detail=True, methods=["get"], filterset_class=None)
     def credits(self, request, pk=None):
-        movie = self.get_object()
-        page = self.paginate_queryset(selectors.movie_credits(movie))
+        movie_id = self._movie_id()
+        if not selectors.visible_movies(user=request.user).filter(pk=movie_id).exists():
+            raise selectors.MovieNotFound(f"No movie with id {movie_id}.")
+        page = self.paginate_queryset(selectors.movie_credits(movie_id=movie_id))
         return self.get_paginated_response(MovieCreditSerializer(page, many=True).data)
-
-
-def _last_modified(movie: Movie):
-    stamps = [movie.updated_at]
-    stamps += [o.updated_at for o in movie.overrides.all()]
-    stamps += [d.updated_at for d in movie.cms_descriptions.all()]
-    stamps += [video.updated_at for video in [movie_video(movie)] if video]
-    return max(stamps)

@@ -1,19 +1,17 @@
-"""Writes to movies that must keep the stored resolved description right."""
+"""Writes of movies; each keeps the stored description viewers see (overrides.services) current."""
 
 from __future__ import annotations
 
-from django.utils import timezone
+from django.db import transaction
 
 from catalog.models import Movie
-from overrides.selectors import resolve_description
+from overrides.services import descriptions_refresh
 
 
-def movie_refresh_description(*, movie: Movie) -> Movie:
-    """Store the description viewers see in the movie's own language, and its source."""
-    movie = Movie.objects.prefetch_related("overrides", "cms_descriptions").get(pk=movie.pk)
-    description, source = resolve_description(movie, movie.language)
-    # updated_at moves even when the text stays: an override change is a change of the movie's page.
-    now = timezone.now()
-    Movie.objects.filter(pk=movie.pk).update(description=description, source_used=source, updated_at=now)
-    movie.description, movie.source_used, movie.updated_at = description, source, now
+@transaction.atomic
+def movie_save(*, movie: Movie) -> Movie:
+    """Save `movie` (new or changed, e.g. by the admin's form) and store the description it now resolves to."""
+    movie.save()
+    if descriptions_refresh(movie_ids=[movie.pk], now=movie.updated_at):
+        movie.refresh_from_db(fields=["description", "source_used", "updated_at"])
     return movie

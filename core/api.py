@@ -69,7 +69,7 @@ class SearchRateThrottle(SimpleRateThrottle):
 def exception_handler(exc, context):
     """DRF's handler, plus domain errors and unreachable databases as JSON with a `detail` message."""
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+        return Response({**exc.extra, "detail": exc.message, "code": exc.code}, status=exc.status_code)
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.error("database unavailable: %s", exc)
         return Response(
@@ -91,12 +91,22 @@ def exception_handler(exc, context):
 
 
 def conditional_response(request, data, *, last_modified: datetime | None, status_code: int = 200) -> Response:
-    """A Response for `data` with a strong ETag of its JSON and Last-Modified; 304 when the client is current."""
+    """A Response for `data` with a strong ETag of its JSON and Last-Modified; 304 when the client is current.
+
+    The JSON is rendered once: the bytes the ETag is computed from are the bytes sent (unless the
+    client asked for another renderer, e.g. the browsable API).
+    """
     body = JSONRenderer().render(data)
     etag = '"%s"' % hashlib.blake2b(body, digest_size=16).hexdigest()
     timestamp = int(last_modified.timestamp()) if last_modified else None
     not_modified = get_conditional_response(request, etag=etag, last_modified=timestamp)
-    response = Response(data, status=status_code) if not_modified is None else Response(status=not_modified.status_code)
+    if not_modified is not None:
+        response = Response(status=not_modified.status_code)
+    else:
+        response = Response(data, status=status_code)
+        if type(getattr(request, "accepted_renderer", None)) is JSONRenderer:
+            response.content = body  # marks the response rendered: DRF will not render it again
+            response["Content-Type"] = "application/json"
     response["ETag"] = etag
     if timestamp is not None:
         response["Last-Modified"] = http_date(timestamp)

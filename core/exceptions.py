@@ -7,9 +7,10 @@ class DomainError(Exception):
     status_code = 400
     code = "error"
 
-    def __init__(self, message: str | None = None):
+    def __init__(self, message: str | None = None, *, extra: dict | None = None):
         super().__init__(message or self.__doc__)
         self.message = message or (self.__doc__ or "").strip()
+        self.extra = extra or {}  # more members of the JSON answer (e.g. per-field messages)
 
 
 class ServiceUnavailable(DomainError):

@@ -17,7 +17,7 @@ from etl.models import ETLRun
 from etl.services import etl_run
 from etl.sources import ObjectLocation, ensure_bucket, put_object_if_changed
 from overrides.models import DescriptionOverride
-from overrides.services import override_save
+from overrides.services import override_create
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 CMS_PREFIX = "cms"
@@ -72,6 +72,6 @@ def demo_overrides_write(*, author) -> int:
     written = 0
     for movie in Movie.objects.filter(external_id__in=DEMO_OVERRIDES):
         texts = DEMO_OVERRIDES[movie.external_id]
-        override_save(movie=movie, language=movie.language, text=texts.get(movie.language, texts["en"]), author=author)
+        override_create(movie=movie, language=movie.language, text=texts.get(movie.language, texts["en"]), author=author)
         written += 1
     return written

@@ -375,25 +375,17 @@ def _replace_credits(cursor, result: LoadResult) -> None:
 
 
 def _resolve_descriptions(cursor, result: LoadResult) -> None:
-    # Same rule as overrides.selectors.resolve_description, for the movie's own language, in one statement:
-    # the editor's override, else the CMS document, else the partner text. Overrides are only read.
+    # The stored own-language description of every touched movie, by the one rule and the one writer of it
+    # (overrides.services.descriptions_refresh, same connection and transaction); overrides are only read.
+    from django.db.models.expressions import RawSQL
+
+    from overrides.services import descriptions_refresh
+
+    now = _one(cursor, "SELECT current_setting('etl.now')::timestamptz")[0]
+    changed = descriptions_refresh(movie_ids=RawSQL("SELECT movie_id FROM etl_touched", ()), now=now)
+    cursor.execute("INSERT INTO etl_changed SELECT unnest(%s::bigint[]), false", [changed])
     cursor.execute(
         """
-        WITH resolved AS (
-            SELECT m.id,
-                   COALESCE(o.text, c.text, m.partner_description) AS text,
-                   CASE WHEN o.id IS NOT NULL THEN 'override' WHEN c.id IS NOT NULL THEN 'cms' ELSE 'partner' END AS source
-            FROM catalog_movie m
-            JOIN (SELECT DISTINCT movie_id FROM etl_touched) t ON t.movie_id = m.id
-            LEFT JOIN overrides_descriptionoverride o ON o.movie_id = m.id AND o.language = m.language
-            LEFT JOIN catalog_cmsdescription c ON c.movie_id = m.id AND c.language = m.language
-        ), changed AS (
-            UPDATE catalog_movie m SET description = r.text, source_used = r.source, updated_at = current_setting('etl.now')::timestamptz
-            FROM resolved r
-            WHERE m.id = r.id AND (m.description, m.source_used) IS DISTINCT FROM (r.text, r.source)
-            RETURNING m.id
-        )
-        INSERT INTO etl_changed SELECT id, false FROM changed;
         -- A changed cast is a change of the movie's page: move its updated_at too.
         WITH cast_changed AS (
             UPDATE catalog_movie m SET updated_at = current_setting('etl.now')::timestamptz

@@ -7,18 +7,6 @@ from django.contrib import admin
 from people.models import Credit, Person
 
 
-class MovieCreditInline(admin.TabularInline):
-    """Cast on the movie page."""
-
-    model = Credit
-    extra = 0
-    fields = ["person", "role_name", "billing_order"]
-    autocomplete_fields = ["person"]
-    ordering = ["billing_order", "id"]
-    verbose_name = "cast member"
-    verbose_name_plural = "cast"
-
-
 class PersonCreditInline(admin.TabularInline):
     """Filmography on the person page."""
 

@@ -8,6 +8,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 
 from core.api import SearchRateThrottle, conditional_response
+from core.integers import StrictIdLookupMixin
 from people import selectors
 from people.models import Credit, Person
 
@@ -62,7 +63,7 @@ class PersonDetailSerializer(serializers.ModelSerializer):
     list=extend_schema(summary="List and search people"),
     retrieve=extend_schema(summary="A person with their filmography"),
 )
-class PersonViewSet(viewsets.ReadOnlyModelViewSet):
+class PersonViewSet(StrictIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     throttle_classes = [SearchRateThrottle]
     filterset_class = PersonFilter

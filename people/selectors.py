@@ -1,21 +1,19 @@
-"""Reads of people and their filmographies."""
+"""Reads of people and their filmographies; an unpublished movie counts, to anyone but staff, as no movie."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
+from catalog.selectors import visible_movie
 from core.search import trigram_search
 from people.models import Credit, Person
 
 
-def _published_only(user) -> bool:
-    return not (user and user.is_staff)
-
-
 def person_list(*, user) -> QuerySet[Person]:
-    """People with the number of (visible) movies they appear in."""
-    visible = Q(credits__movie__is_published=True) if _published_only(user) else Q()
-    return Person.objects.annotate(movie_count=Count("credits__movie", distinct=True, filter=visible))
+    """People with the number of movies `user` may see that they appear in."""
+    return Person.objects.annotate(
+        movie_count=Count("credits__movie", distinct=True, filter=visible_movie(user=user, via="credits__movie__"))
+    )
 
 
 def person_search(people: QuerySet[Person], query: str) -> QuerySet[Person]:
@@ -23,8 +21,10 @@ def person_search(people: QuerySet[Person], query: str) -> QuerySet[Person]:
 
 
 def person_detail_queryset(*, user) -> QuerySet[Person]:
-    """People with `filmography`: their credits with the movie, by title."""
-    credits = Credit.objects.select_related("movie").order_by("movie__title", "billing_order", "id")
-    if _published_only(user):
-        credits = credits.filter(movie__is_published=True)
+    """People with `filmography`: their credits in movies `user` may see, with the movie, by title."""
+    credits = (
+        Credit.objects.filter(visible_movie(user=user, via="movie__"))
+        .select_related("movie")
+        .order_by("movie__title", "billing_order", "id")
+    )
     return Person.objects.prefetch_related(Prefetch("credits", queryset=credits, to_attr="filmography"))

@@ -1,4 +1,4 @@
-"""Reads of video assets: the video a user may stream."""
+"""Reads of video assets: the video a user may stream, and a movie's video for its page."""
 
 from __future__ import annotations
 
@@ -25,3 +25,8 @@ def streamable_asset(*, movie_id: int, user) -> VideoAsset:
         if visible_movies(user=user).filter(pk=movie_id).exists():
             raise VideoNotFound(f"Movie {movie_id} has no video.") from None
         raise VideoNotFound(f"No movie with id {movie_id}.") from None
+
+
+def movie_video(*, movie_id: int) -> VideoAsset | None:
+    """The movie's video, or None (the caller has already checked the movie is visible)."""
+    return VideoAsset.objects.filter(movie_id=movie_id).first()

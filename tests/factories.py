@@ -79,19 +79,31 @@ class CreditFactory(factory.django.DjangoModelFactory):
     billing_order = factory.Sequence(lambda n: n)
 
 
+def _refresh_stored_description(obj, create, extracted, **kwargs):
+    """What every real write does (ETL, admin, API): keep the movie's stored description current."""
+    if create:
+        from overrides.services import descriptions_refresh
+
+        descriptions_refresh(movie_ids=[obj.movie_id])
+
+
 class CmsDescriptionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CmsDescription
+        skip_postgeneration_save = True
 
     movie = factory.SubFactory(MovieFactory)
     language = "en"
     text = factory.Faker("paragraph")
+    stored_description = factory.PostGeneration(_refresh_stored_description)
 
 
 class OverrideFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = DescriptionOverride
+        skip_postgeneration_save = True
 
     movie = factory.SubFactory(MovieFactory)
     language = "en"
     text = factory.Faker("paragraph")
+    stored_description = factory.PostGeneration(_refresh_stored_description)

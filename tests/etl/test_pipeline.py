@@ -13,7 +13,7 @@ from etl.exceptions import FeedError, StrictModeRejection
 from etl.models import ETLRun
 from etl.services import etl_run
 from overrides.selectors import resolve_description
-from overrides.services import override_save
+from overrides.services import override_create
 from people.models import Credit, Person
 from tests.etl.records import actor, movie
 
@@ -184,8 +184,8 @@ def test_merge_precedence_per_language(feed_file, local_store, editor):
     assert (b.description, b.source_used) == ("partner B", "partner")
     assert resolve_description(b, "ru") == ("cms B ru", "cms")
     assert (c.description, c.source_used) == ("partner C", "partner")
-    override_save(movie=a, language="en", text="editor A", author=editor)
-    override_save(movie=b, language="ru", text="editor B ru", author=editor)
+    override_create(movie=a, language="en", text="editor A", author=editor)
+    override_create(movie=b, language="ru", text="editor B ru", author=editor)
     local_store.cms(1, "en", "cms A en, revised")
     run(feed_file(feed), local_store)
     a.refresh_from_db()
@@ -200,7 +200,7 @@ def test_the_etl_never_writes_overrides(feed_file, local_store, editor):
     local_store.cms(1, "en", "cms")
     path = feed_file([movie(1, "A", "en", "partner")])
     run(path, local_store)
-    override = override_save(movie=Movie.objects.get(external_id=1), language="en", text="mine", author=editor)
+    override = override_create(movie=Movie.objects.get(external_id=1), language="en", text="mine", author=editor)
     history = override.history.count()
     before = writes(("overrides_descriptionoverride", "overrides_historicaldescriptionoverride"))
     run(feed_file([movie(1, "A2", "en", "partner 2")]), local_store)
@@ -348,7 +348,7 @@ def test_after_every_run_stored_descriptions_follow_the_rule(feed_file, local_st
         local_store.cms(i, "ru", f"cms ru {i}")
     run(feed_file(feed), local_store)
     for i in (2, 5):
-        override_save(movie=Movie.objects.get(external_id=i), language="ru" if i % 2 == 0 else "en", text=f"o{i}", author=editor)
+        override_create(movie=Movie.objects.get(external_id=i), language="ru" if i % 2 == 0 else "en", text=f"o{i}", author=editor)
     local_store.delete("cms/3/en.json")
     run(feed_file(feed), local_store)
     assert_descriptions_follow_the_rule()
