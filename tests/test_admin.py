@@ -120,3 +120,75 @@ def _inline_management_data(page) -> dict:
                 if value is not None:
                     data[f"{formset.formset.prefix}-{index}-{name}"] = getattr(value, "pk", value)
     return data
+
+
+def test_an_editor_saving_over_a_newer_version_is_told_and_shown_the_newer_text(client, populated, editor):
+    from overrides.services import override_update
+
+    client.force_login(editor)
+    override = populated.overrides.get()
+    url = reverse("admin:overrides_descriptionoverride_change", args=[override.pk])
+    version = client.get(url).context["adminform"].form["version"].value()
+    # Another editor saves first.
+    override_update(override=override, text="the other editor's text", author=EditorFactory(username="other"))
+    response = client.post(url, {"movie": populated.pk, "language": "ru", "text": "mine", "version": version})
+    assert response.status_code == 200
+    errors = str(response.context["adminform"].form.non_field_errors())
+    assert "the other editor&#x27;s text" in errors and "other" in errors
+    override.refresh_from_db()
+    assert override.text == "the other editor's text"
+    # Having seen it, the editor saves again: the form now carries the newer version.
+    newer = response.context["adminform"].form["version"].value()
+    assert newer != version
+    assert client.post(url, {"movie": populated.pk, "language": "ru", "text": "merged", "version": newer}).status_code == 302
+    override.refresh_from_db()
+    assert override.text == "merged"
+
+
+def test_the_movie_pages_override_inline_also_checks_the_version(client, populated, editor):
+    from overrides.services import override_update
+
+    client.force_login(editor)
+    url = reverse("admin:catalog_movie_change", args=[populated.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {key: value for key, value in form.initial.items() if value is not None and key in form.fields}
+    data.update(_inline_management_data(page))
+    override = populated.overrides.get()
+    inline_form = next(f for f in page.context["inline_admin_formsets"] if f.formset.prefix == "overrides").formset.forms[0]
+    data.update({"overrides-0-text": "mine", "overrides-0-version": inline_form["version"].value()})
+    override_update(override=override, text="newer text", author=editor)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "newer text" in response.content.decode()
+    override.refresh_from_db()
+    assert override.text == "newer text"
+
+
+def test_an_overrides_movie_and_language_are_fixed_once_written(client, populated, editor):
+    client.force_login(editor)
+    override = populated.overrides.get()
+    url = reverse("admin:overrides_descriptionoverride_change", args=[override.pk])
+    other = MovieFactory()
+    assert client.post(url, {"movie": other.pk, "language": "de", "text": "moved?"}).status_code == 302
+    override.refresh_from_db()
+    assert (override.movie_id, override.language, override.text) == (populated.pk, "ru", "moved?")
+    assert DescriptionOverride.history.filter(id=override.pk, history_type="-").count() == 0
+
+
+def test_adding_a_second_override_for_a_language_is_a_form_error(client, populated, editor):
+    client.force_login(editor)
+    response = client.post(reverse("admin:overrides_descriptionoverride_add"), {"movie": populated.pk, "language": "ru", "text": "again"})
+    assert response.status_code == 200
+    assert "already has an override" in str(response.context["adminform"].form.errors)
+    assert DescriptionOverride.objects.filter(movie=populated).count() == 1
+
+
+def test_deleting_in_the_admin_goes_through_the_service(client, populated, editor):
+    client.force_login(editor)
+    override = populated.overrides.get()
+    response = client.post(reverse("admin:overrides_descriptionoverride_delete", args=[override.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    populated.refresh_from_db()
+    assert populated.source_used == "partner" and not DescriptionOverride.objects.exists()
+    assert DescriptionOverride.history.filter(id=override.pk, history_type="-").get().history_user == editor
