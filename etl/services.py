@@ -1,7 +1,7 @@
 """The one ETL pipeline behind `run_etl`, the Celery task, the admin action and `load_demo`.
 
 etl_run() records an ETLRun, streams the partner feed and the CMS documents into staging tables,
-merges them into the catalog in one transaction (etl.loader) and stores the outcome.
+merges them into the catalog in one transaction (etl.merge) and stores the outcome.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from etl import metrics
 from etl.cleaning import clean_cms_document, clean_movie, display_id
 from etl.exceptions import FeedError, RecordRejected, StrictModeRejection
 from etl.feed import iter_feed_records
-from etl.loader import LoadResult, Staging, merge
+from etl.merge import LoadResult, Staging, merge, new_staging, stage_cms, stage_movie
 from etl.models import ETLRun, RejectedRecord
 from etl.sources import list_objects, open_feed, parse_s3_url, read_object
 
@@ -99,7 +99,7 @@ def etl_run(
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-                staging = Staging(cursor.cursor)
+                staging = new_staging(cursor.cursor)
                 mark = time.perf_counter()
                 _stage_feed(staging, partner_source, report, progress)
                 timings["partner"], mark = time.perf_counter() - mark, time.perf_counter()
@@ -138,7 +138,9 @@ def _stage_feed(staging: Staging, source: str, report: _Report, progress: Progre
             except RecordRejected as exc:
                 report("partner", display_id(record, "movie_id"), f"record {number}", exc.reason)
                 continue
-            staging.add_movie(number, movie.movie_id, movie.title, movie.language, movie.description, movie.cast)
+            staged, cast = stage_movie(number, movie)
+            staging.extend(cast)
+            staging.add(staged)
     finally:
         opened.reader.close()
 
@@ -174,7 +176,9 @@ def _stage_cms(staging: Staging, source: str, report: _Report, progress: Progres
         except RecordRejected as exc:
             report("cms", str(movie_id), url, exc.reason)
             continue
-        staging.add_cms(number, url, document.movie_id, document.language, document.description, document.cast)
+        staged, cast = stage_cms(number, url, document)
+        staging.extend(cast)
+        staging.add(staged)
     return f"s3://{root.bucket}/{prefix}"
 
 
