@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -24,7 +23,8 @@ from etl.exceptions import FeedError, RecordRejected, StrictModeRejection
 from etl.feed import iter_feed_records
 from etl.merge import LoadResult, Staging, merge, new_staging, stage_cms, stage_movie
 from etl.models import ETLRun, RejectedRecord
-from etl.sources import list_objects, open_feed, parse_s3_url, read_object
+from core.storage import uses_s3
+from etl.sources import default_cms_source, list_objects, open_feed, parse_s3_url, read_object
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +32,6 @@ logger = logging.getLogger(__name__)
 MAX_STORED_RECORDS = 10_000
 CMS_READERS = 16
 _LOCK_KEY = 0x45544C  # pg advisory lock: one run at a time
-
-
-def default_cms_source() -> str:
-    return f"s3://{settings.S3_CMS_BUCKET}/cms"
 
 
 class Progress:
@@ -186,7 +182,7 @@ def _fetch_all(fetch, items: list):
     """fetch(item) for every item, in order. Over S3 the latency of each small GET dominates, so many run at
     once (the client is thread-safe), a bounded window at a time so memory stays flat; local files are read
     one by one."""
-    if not settings.USE_S3:
+    if not uses_s3():
         yield from map(fetch, items)
         return
     with ThreadPoolExecutor(max_workers=CMS_READERS) as pool:

@@ -7,7 +7,8 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from etl.services import Progress, default_cms_source, etl_run, summary_line
+from etl.services import Progress, etl_run, summary_line
+from etl.sources import default_cms_source
 
 
 class TqdmProgress(Progress):
