@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from etl import metrics
 from etl.cleaning import clean_cms_document, clean_movie, display_id
-from etl.exceptions import FeedError, RecordRejected, StrictModeRejection
+from etl.exceptions import FeedError, RecordRejected, StrictModeRejection, one_line
 from etl.feed import iter_feed_records
 from etl.merge import LoadResult, Staging, merge, new_staging, stage_cms, stage_movie
 from etl.models import ETLRun, RejectedRecord
@@ -114,7 +114,7 @@ def etl_run(
             if dry_run:
                 transaction.set_rollback(True)
     except BaseException as exc:
-        _finish(run, report, result, started, status=ETLRun.Status.FAILED, error=_one_line(exc))
+        _finish(run, report, result, started, status=ETLRun.Status.FAILED, error=one_line(exc, limit=2000))
         exc.etl_run = run  # the caller names the failed run
         raise
     finally:
@@ -233,11 +233,6 @@ def summary_line(run: ETLRun) -> str:
     if counts.get("seconds"):
         parts.append("seconds " + " ".join(f"{k}={v:.1f}" for k, v in counts["seconds"].items()))
     return "; ".join(parts)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    return " ".join(text.split())[:2000]
 
 
 __all__ = ["FeedError", "Progress", "default_cms_source", "etl_run", "summary_line"]
