@@ -46,8 +46,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.faults.live import AppServer, ControlledPostgres, manage, production_env  # noqa: E402
-from tests.services import start_kafka_broker, start_redis_server  # noqa: E402
+from tests.faults.live import production_env  # noqa: E402
+from tests.services import ControlledPostgres, Gunicorn, manage, start_kafka_broker, start_redis_server  # noqa: E402
 
 SEARCH_WORDS = ["the", "night", "star", "love", "war", "city", "last", "dark", "man", "sea", "zzz", "moon", "rain"]
 OK_STATUSES = {200, 202, 206, 304}
@@ -111,7 +111,7 @@ class Recorder:
                 self.error_samples.append(sample)
 
 
-def gunicorn_rss(app: AppServer) -> int:
+def gunicorn_rss(app: Gunicorn) -> int:
     """Resident memory of gunicorn's master and workers, in bytes."""
     try:
         root = psutil.Process(app.process.pid)
@@ -362,7 +362,7 @@ def main() -> int:
             "beat", [celery, "-A", "cinema_project", "beat", "--loglevel", "WARNING", "-s", str(workdir / "beat-schedule")], env, workdir
         )
         started_services.append(beat)
-        app = AppServer(env, workers=args.workers, threads=128, extra_args=("-c", str(ROOT / "gunicorn.conf.py")))
+        app = Gunicorn(env, workers=args.workers, threads=128, config=True, extra_args=("--timeout", "60"))
         app.start()
         started_services.append(app)
     except Exception as exc:

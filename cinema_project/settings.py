@@ -215,7 +215,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- ETL ------------------------------------------------------------------------------------
 # The scheduled run is off unless ETL_SCHEDULE_CRON ("m h dom mon dow") and ETL_PARTNER_SOURCE are set.
 ETL_PARTNER_SOURCE = env.str("ETL_PARTNER_SOURCE", default="")
-ETL_CMS_SOURCE = env.str("ETL_CMS_SOURCE", default="")  # "" = s3://<S3_CMS_BUCKET>/cms, "none" = no CMS
+ETL_CMS_SOURCE = env.str("ETL_CMS_SOURCE", default="")  # "" = the default prefix of the CMS bucket, "none" = no CMS
 ETL_SCHEDULE_CRON = env.str("ETL_SCHEDULE_CRON", default="")
 if ETL_SCHEDULE_CRON:
     from celery.schedules import crontab
@@ -226,15 +226,8 @@ if ETL_SCHEDULE_CRON:
         _etl_schedule = crontab.from_string(ETL_SCHEDULE_CRON)
     except ValueError as exc:
         raise ImproperlyConfigured(f"ETL_SCHEDULE_CRON {ETL_SCHEDULE_CRON!r} is not a crontab line: {exc}") from exc
-    CELERY_BEAT_SCHEDULE["etl"] = {
-        "task": "etl.run_etl",
-        "schedule": _etl_schedule,
-        "kwargs": {
-            "partner_source": ETL_PARTNER_SOURCE,
-            "cms_source": None if ETL_CMS_SOURCE == "none" else (ETL_CMS_SOURCE or f"s3://{S3_CMS_BUCKET}/cms"),
-            "triggered_by": "schedule",
-        },
-    }
+    # The task reads the sources from these settings when it runs (etl.sources.configured_cms_source).
+    CELERY_BEAT_SCHEDULE["etl"] = {"task": "etl.run_scheduled_etl", "schedule": _etl_schedule}
 
 # --- Kafka ----------------------------------------------------------------------------------
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 import ipaddress
 import logging
-import os
-from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
+
+from core.storage import check_buckets
 
 logger = logging.getLogger(__name__)
 
@@ -29,16 +29,7 @@ def check_database() -> None:
 
 def check_object_storage() -> None:
     """The videos and CMS buckets answer (S3), or the local object directory is usable."""
-    if settings.USE_S3:
-        from streaming.storage import s3_client
-
-        for bucket in (settings.S3_VIDEOS_BUCKET, settings.S3_CMS_BUCKET):
-            s3_client().head_bucket(Bucket=bucket)
-        return
-    root = Path(settings.LOCAL_OBJECT_STORE_DIR)
-    existing = root if root.exists() else root.parent
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        raise OSError(f"the local object store {root} is not a writable directory")
+    check_buckets(settings.S3_VIDEOS_BUCKET, settings.S3_CMS_BUCKET)
 
 
 READINESS_TIMEOUT = 2.0  # seconds per check: a probe must answer well within its own timeout

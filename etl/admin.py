@@ -9,20 +9,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from core.admin import ReadOnlyAdmin
 from etl.forms import RunETLForm
 from etl.models import ETLRun, RejectedRecord
 from etl.services import summary_line
 from etl.tasks import run_etl_task
 
 RECORDS_ON_RUN_PAGE = 100
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ETLRun)

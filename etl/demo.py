@@ -12,15 +12,15 @@ from pathlib import Path
 from django.conf import settings
 
 from catalog.models import Movie
+from core.storage import ObjectLocation, ensure_bucket
 from etl.exceptions import FeedError
 from etl.models import ETLRun
 from etl.services import etl_run
-from etl.sources import ObjectLocation, ensure_bucket, put_object_if_changed
+from etl.sources import CMS_PREFIX, default_cms_source, put_object_if_changed
 from overrides.models import DescriptionOverride
 from overrides.services import override_create
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
-CMS_PREFIX = "cms"
 
 # Partner movie id -> the editor's text per language (written only when the demo has no override yet).
 DEMO_OVERRIDES = {
@@ -49,7 +49,7 @@ def demo_load(*, demo_dir: Path = DEMO_DIR, author=None) -> DemoResult:
         raise FeedError(f"{feed}: the demo partner feed is missing")
     written, total = demo_cms_publish(cms_dir=demo_dir / "cms")
     run = etl_run(
-        partner_source=str(feed.resolve()), cms_source=f"s3://{settings.S3_CMS_BUCKET}/{CMS_PREFIX}", triggered_by="demo"
+        partner_source=str(feed.resolve()), cms_source=default_cms_source(), triggered_by="demo"
     )
     return DemoResult(written, total, run, demo_overrides_write(author=author))
 

@@ -29,3 +29,9 @@ class RecordRejected(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+def one_line(exc: BaseException, *, limit: int | None = None) -> str:
+    """The error as one line for a person (run history, command output): its message, whitespace collapsed."""
+    text = " ".join((getattr(exc, "message", None) or str(exc) or type(exc).__name__).split())
+    return text[:limit] if limit is not None else text

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 
 from etl.models import ETLRun
-from etl.services import default_cms_source
+from etl.sources import configured_cms_source, default_cms_source
 
 NO_CMS = "-"
 
@@ -23,8 +23,8 @@ def partner_source_choices() -> list[tuple[str, str]]:
 
 def cms_source_choices() -> list[tuple[str, str]]:
     sources = [default_cms_source()]
-    if settings.ETL_CMS_SOURCE and settings.ETL_CMS_SOURCE != "none":
-        sources.insert(0, settings.ETL_CMS_SOURCE)
+    if configured_cms_source() not in (None, *sources):
+        sources.insert(0, configured_cms_source())
     recent = ETLRun.objects.filter(status=ETLRun.Status.SUCCEEDED).exclude(cms_source="").values_list("cms_source", flat=True)
     for source in recent.order_by("-started_at")[:50]:
         if source not in sources:

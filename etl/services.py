@@ -1,7 +1,7 @@
 """The one ETL pipeline behind `run_etl`, the Celery task, the admin action and `load_demo`.
 
 etl_run() records an ETLRun, streams the partner feed and the CMS documents into staging tables,
-merges them into the catalog in one transaction (etl.loader) and stores the outcome.
+merges them into the catalog in one transaction (etl.merge) and stores the outcome.
 """
 
 from __future__ import annotations
@@ -14,17 +14,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from etl import metrics
 from etl.cleaning import clean_cms_document, clean_movie, display_id
-from etl.exceptions import FeedError, RecordRejected, StrictModeRejection
+from etl.exceptions import FeedError, RecordRejected, StrictModeRejection, one_line
 from etl.feed import iter_feed_records
-from etl.loader import LoadResult, Staging, merge
+from etl.merge import LoadResult, Staging, merge, new_staging, stage_cms, stage_movie
 from etl.models import ETLRun, RejectedRecord
-from etl.sources import list_objects, open_feed, parse_s3_url, read_object
+from core.storage import uses_s3
+from etl.sources import default_cms_source, list_objects, open_feed, parse_s3_url, read_object
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +32,6 @@ logger = logging.getLogger(__name__)
 MAX_STORED_RECORDS = 10_000
 CMS_READERS = 16
 _LOCK_KEY = 0x45544C  # pg advisory lock: one run at a time
-
-
-def default_cms_source() -> str:
-    return f"s3://{settings.S3_CMS_BUCKET}/cms"
 
 
 class Progress:
@@ -99,7 +95,7 @@ def etl_run(
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-                staging = Staging(cursor.cursor)
+                staging = new_staging(cursor.cursor)
                 mark = time.perf_counter()
                 _stage_feed(staging, partner_source, report, progress)
                 timings["partner"], mark = time.perf_counter() - mark, time.perf_counter()
@@ -118,7 +114,7 @@ def etl_run(
             if dry_run:
                 transaction.set_rollback(True)
     except BaseException as exc:
-        _finish(run, report, result, started, status=ETLRun.Status.FAILED, error=_one_line(exc))
+        _finish(run, report, result, started, status=ETLRun.Status.FAILED, error=one_line(exc, limit=2000))
         exc.etl_run = run  # the caller names the failed run
         raise
     finally:
@@ -138,7 +134,9 @@ def _stage_feed(staging: Staging, source: str, report: _Report, progress: Progre
             except RecordRejected as exc:
                 report("partner", display_id(record, "movie_id"), f"record {number}", exc.reason)
                 continue
-            staging.add_movie(number, movie.movie_id, movie.title, movie.language, movie.description, movie.cast)
+            staged, cast = stage_movie(number, movie)
+            staging.extend(cast)
+            staging.add(staged)
     finally:
         opened.reader.close()
 
@@ -174,7 +172,9 @@ def _stage_cms(staging: Staging, source: str, report: _Report, progress: Progres
         except RecordRejected as exc:
             report("cms", str(movie_id), url, exc.reason)
             continue
-        staging.add_cms(number, url, document.movie_id, document.language, document.description, document.cast)
+        staged, cast = stage_cms(number, url, document)
+        staging.extend(cast)
+        staging.add(staged)
     return f"s3://{root.bucket}/{prefix}"
 
 
@@ -182,7 +182,7 @@ def _fetch_all(fetch, items: list):
     """fetch(item) for every item, in order. Over S3 the latency of each small GET dominates, so many run at
     once (the client is thread-safe), a bounded window at a time so memory stays flat; local files are read
     one by one."""
-    if not settings.USE_S3:
+    if not uses_s3():
         yield from map(fetch, items)
         return
     with ThreadPoolExecutor(max_workers=CMS_READERS) as pool:
@@ -233,11 +233,6 @@ def summary_line(run: ETLRun) -> str:
     if counts.get("seconds"):
         parts.append("seconds " + " ".join(f"{k}={v:.1f}" for k, v in counts["seconds"].items()))
     return "; ".join(parts)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    return " ".join(text.split())[:2000]
 
 
 __all__ = ["FeedError", "Progress", "default_cms_source", "etl_run", "summary_line"]

@@ -1,12 +1,12 @@
-"""Where the ETL reads from: a local file, or an object (s3://bucket/key) in S3 or the local object store.
+"""Where the ETL reads from: a local file, or an object (s3://bucket/key) in object storage (core.storage).
 
-In the embedded mode (settings.USE_S3 off) s3://bucket/key is the file LOCAL_OBJECT_STORE_DIR/bucket/key,
+In the embedded mode s3://bucket/key is the file LOCAL_OBJECT_STORE_DIR/bucket/key (core.storage's switch),
 so the same source strings work with and without an S3 server. Keys never climb out of their bucket.
+Storage errors become FeedError (the source is wrong) or SourceUnavailable (try again), naming the URL.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -16,23 +16,24 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError as BotoConnectionError
 from django.conf import settings
 
+from core import storage
+from core.storage import ObjectLocation, describe_client_error, s3_client, uses_s3
 from etl.exceptions import FeedError, SourceUnavailable
-from streaming.storage import s3_client
 
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
+CMS_PREFIX = "cms"  # where the CMS documents live in the CMS bucket unless an operator names another prefix
 
 
-@dataclass(frozen=True)
-class ObjectLocation:
-    bucket: str
-    key: str
+def default_cms_source() -> str:
+    """The CMS documents' default location: s3://<S3_CMS_BUCKET>/cms."""
+    return f"s3://{settings.S3_CMS_BUCKET}/{CMS_PREFIX}"
 
-    @property
-    def url(self) -> str:
-        return f"s3://{self.bucket}/{self.key}"
 
-    def local_path(self) -> Path:
-        return Path(settings.LOCAL_OBJECT_STORE_DIR) / self.bucket / self.key
+def configured_cms_source() -> str | None:
+    """The CMS source an operator configured (ETL_CMS_SOURCE): its value, the default when empty, None for "none"."""
+    if settings.ETL_CMS_SOURCE == "none":
+        return None
+    return settings.ETL_CMS_SOURCE or default_cms_source()
 
 
 def parse_s3_url(url: str, *, prefix: bool = False) -> ObjectLocation:
@@ -81,12 +82,12 @@ def open_feed(source: str, *, on_read=None) -> OpenedSource:
     """Open the partner feed for streaming; the caller closes it."""
     if source.startswith("s3://"):
         location = parse_s3_url(source)
-        if not settings.USE_S3:
+        if not uses_s3():
             return _open_local(location.local_path(), source, on_read)
         try:
             response = s3_client().get_object(Bucket=location.bucket, Key=location.key)
         except ClientError as exc:
-            raise FeedError(f"{source}: {_client_error(exc)}") from exc
+            raise FeedError(f"{source}: {describe_client_error(exc)}") from exc
         except (BotoConnectionError, BotoCoreError) as exc:
             raise SourceUnavailable(f"{source}: object storage is unreachable ({exc})") from exc
         return OpenedSource(CountingReader(response["Body"], on_read), response.get("ContentLength"), source)
@@ -108,8 +109,8 @@ def _open_local(path: Path, source: str, on_read) -> OpenedSource:
 
 def list_objects(root: ObjectLocation) -> Iterator[str]:
     """Keys of the objects under the prefix `root.key`, in key order."""
-    if not settings.USE_S3:
-        base = Path(settings.LOCAL_OBJECT_STORE_DIR) / root.bucket
+    if not uses_s3():
+        base = storage.local_bucket_path(root.bucket)
         if not base.is_dir():
             raise FeedError(f"{root.url}: bucket {root.bucket!r} does not exist")
         start = base / root.key if root.key else base
@@ -125,7 +126,7 @@ def list_objects(root: ObjectLocation) -> Iterator[str]:
             for item in page.get("Contents", []):
                 yield item["Key"]
     except ClientError as exc:
-        raise FeedError(f"{root.url}: {_client_error(exc)}") from exc
+        raise FeedError(f"{root.url}: {describe_client_error(exc)}") from exc
     except (BotoConnectionError, BotoCoreError) as exc:
         raise SourceUnavailable(f"{root.url}: object storage is unreachable ({exc})") from exc
 
@@ -133,7 +134,7 @@ def list_objects(root: ObjectLocation) -> Iterator[str]:
 def read_object(bucket: str, key: str) -> bytes:
     """The whole (small) object; FeedError / SourceUnavailable name it when it cannot be read."""
     location = ObjectLocation(bucket, key)
-    if not settings.USE_S3:
+    if not uses_s3():
         try:
             return location.local_path().read_bytes()
         except OSError as exc:
@@ -145,53 +146,15 @@ def read_object(bucket: str, key: str) -> bytes:
         finally:
             response["Body"].close()
     except ClientError as exc:
-        raise FeedError(f"{location.url}: {_client_error(exc)}") from exc
+        raise FeedError(f"{location.url}: {describe_client_error(exc)}") from exc
     except (BotoConnectionError, BotoCoreError) as exc:
         raise SourceUnavailable(f"{location.url}: object storage is unreachable ({exc})") from exc
 
 
 def put_object_if_changed(location: ObjectLocation, body: bytes, *, content_type: str = "application/json") -> bool:
     """Write the object unless it already holds exactly `body`; True when it was written."""
-    if not settings.USE_S3:
-        path = location.local_path()
-        if path.is_file() and path.read_bytes() == body:
-            return False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_bytes(body)
-        temporary.replace(path)
-        return True
-    client = s3_client()
     try:
-        head = client.head_object(Bucket=location.bucket, Key=location.key)
-        if head.get("ETag", "").strip('"') == hashlib.md5(body, usedforsecurity=False).hexdigest():
-            return False
+        return storage.put_object_if_changed(location, body, content_type=content_type)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
-            raise FeedError(f"{location.url}: {_client_error(exc)}") from exc
-    client.put_object(Bucket=location.bucket, Key=location.key, Body=body, ContentType=content_type)
-    return True
+        raise FeedError(f"{location.url}: {describe_client_error(exc)}") from exc
 
-
-def ensure_bucket(bucket: str) -> None:
-    """Create the bucket when missing (the demo's CMS bucket)."""
-    if not settings.USE_S3:
-        (Path(settings.LOCAL_OBJECT_STORE_DIR) / bucket).mkdir(parents=True, exist_ok=True)
-        return
-    client = s3_client()
-    try:
-        client.head_bucket(Bucket=bucket)
-    except ClientError:
-        client.create_bucket(Bucket=bucket)
-
-
-def _client_error(exc: ClientError) -> str:
-    error = exc.response.get("Error", {})
-    code = error.get("Code", "")
-    return {
-        "NoSuchBucket": "the bucket does not exist",
-        "NoSuchKey": "no such object",
-        "404": "no such object or bucket",
-        "AccessDenied": "access denied",
-        "403": "access denied",
-    }.get(code, f"{code or 'error'}: {error.get('Message', exc)}")

@@ -45,3 +45,15 @@ def run_etl_task(
         logger.warning("etl task: %s", exc.message)
         return exc.etl_run.pk
     return run.pk
+
+
+@shared_task(name="etl.run_scheduled_etl", acks_late=True, reject_on_worker_lost=True)
+def run_scheduled_etl_task() -> None:
+    """The operator's schedule (ETL_SCHEDULE_CRON): the sources configured in ETL_PARTNER_SOURCE / ETL_CMS_SOURCE."""
+    from django.conf import settings
+
+    from etl.sources import configured_cms_source
+
+    run_etl_task.delay(
+        partner_source=settings.ETL_PARTNER_SOURCE, cms_source=configured_cms_source(), triggered_by="schedule"
+    )

@@ -1,4 +1,4 @@
-"""Object storage for videos: the one S3 client of the process, and reads, writes and deletes of video objects.
+"""Video objects in storage: writes, deletes and ranged reads (the S3 client and local switch are core.storage's).
 
 Writes and deletes go through Django's default storage (django-storages' S3 backend when
 S3_ENDPOINT_URL is set, the local object directory MEDIA_ROOT otherwise): it uploads large files in
@@ -9,46 +9,22 @@ the whole object first (django-storages #383): they ask for exactly the bytes ne
 
 from __future__ import annotations
 
-import functools
 import logging
 import posixpath
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 
 from core.exceptions import StorageUnavailable
+from core.storage import is_missing as _is_missing, reset_s3_client, s3_client
+
+__all__ = ["ObjectMissing", "StoredObject", "delete_object", "object_size", "open_range", "presigned_url",
+           "reset_s3_client", "s3_client", "save_object"]
 
 logger = logging.getLogger(__name__)
-
-
-@functools.cache
-def s3_client():
-    """A boto3 S3 client for settings.S3_ENDPOINT_URL, with timeouts and a pool sized for many streams."""
-    return boto3.client(
-        "s3",
-        endpoint_url=settings.S3_ENDPOINT_URL or None,
-        region_name=settings.S3_REGION,
-        aws_access_key_id=settings.S3_ACCESS_KEY_ID or None,
-        aws_secret_access_key=settings.S3_SECRET_ACCESS_KEY or None,
-        config=Config(
-            max_pool_connections=settings.S3_MAX_POOL_CONNECTIONS,
-            connect_timeout=settings.S3_CONNECT_TIMEOUT,
-            read_timeout=settings.S3_READ_TIMEOUT,
-            retries={"max_attempts": 2, "mode": "standard"},
-            s3={"addressing_style": "path"},
-        ),
-    )
-
-
-def reset_s3_client() -> None:
-    """Forget the client (tests point settings at another server)."""
-    s3_client.cache_clear()
 
 
 class ObjectMissing(Exception):
@@ -69,6 +45,7 @@ class StoredObject:
 
 
 def _uses_s3() -> bool:
+    # Videos are written through Django's default storage, so its backend (not only USE_S3) decides.
     return hasattr(default_storage, "bucket_name")
 
 
@@ -80,13 +57,6 @@ def _bucket_and_key(key: str) -> tuple[str, str]:
 def _unavailable(exc: Exception) -> StorageUnavailable:
     logger.error("object storage unavailable: %s", exc)
     return StorageUnavailable("Video storage is unreachable; try again shortly.")
-
-
-def _is_missing(exc: ClientError) -> bool:
-    error = exc.response.get("Error", {})
-    return error.get("Code") in {"NoSuchKey", "404", "NotFound"} or exc.response.get(
-        "ResponseMetadata", {}
-    ).get("HTTPStatusCode") == 404
 
 
 def save_object(*, key: str, content: File, content_type: str) -> StoredObject:

@@ -1,5 +1,5 @@
-"""A real Celery worker for tests: a `celery worker` subprocess on the `redis_url` broker and the
-test database, plus the test process's Celery app pointed at the same broker.
+"""A real Celery worker for tests: a `celery worker` subprocess (tests.services.CeleryWorker) on the
+`redis_url` broker and the test database, plus the test process's Celery app pointed at the same broker.
 
 Use it from tests that need `transactional_db` (the worker sees only committed rows):
 
@@ -14,103 +14,13 @@ Use it from tests that need `transactional_db` (the worker sees only committed r
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import tempfile
-import time
 import uuid
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-BIN_DIR = Path(sys.executable).parent
-ROOT = Path(__file__).resolve().parent.parent
+from tests.services import CeleryWorker, test_database_url
 
-
-def test_database_url() -> str:
-    """DATABASE_URL of the database this test process uses (pytest-django's test database)."""
-    from django.db import connection
-
-    base = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(base._replace(path="/" + connection.settings_dict["NAME"]))
-
-
-class CeleryWorker:
-    """A `celery -A cinema_project worker` subprocess; start(), stop(), kill() as the test needs."""
-
-    def __init__(self, *, broker_url: str, env: dict, queue: str, concurrency: int = 1):
-        self.broker_url = broker_url
-        self.queue = queue
-        self.concurrency = concurrency
-        self.env = env
-        self.logdir = Path(tempfile.mkdtemp(prefix="cinema-test-celery-"))
-        self.process: subprocess.Popen | None = None
-        self.starts = 0
-
-    def start(self, timeout: float = 30.0) -> "CeleryWorker":
-        self.starts += 1
-        self.log_path = self.logdir / f"worker-{self.starts}.log"
-        name = f"test-{uuid.uuid4().hex[:8]}@localhost"
-        argv = [
-            str(BIN_DIR / "celery"), "-A", "cinema_project", "worker", "--loglevel", "INFO", "--pool", "prefork",
-            "--concurrency", str(self.concurrency), "-Q", self.queue, "-n", name,
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-        ]
-        env = {
-            **os.environ,
-            "DATABASE_URL": test_database_url(),
-            "REDIS_URL": self.broker_url,
-            "CELERY_BROKER_URL": self.broker_url,
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
-            "DATABASE_CONN_MAX_AGE": "0",
-            "LOG_FORMAT": "text",
-            **self.env,
-        }
-        self.process = subprocess.Popen(
-            argv, cwd=ROOT, env=env, stdout=open(self.log_path, "ab"), stderr=subprocess.STDOUT, start_new_session=True
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the Celery worker exited with {self.process.returncode}:\n{self.log()}")
-            if " ready." in self.log():
-                return self
-            time.sleep(0.1)
-        self.kill()
-        raise RuntimeError(f"the Celery worker was not ready within {timeout:.0f}s:\n{self.log()}")
-
-    def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-20000:]
-        except FileNotFoundError:
-            return ""
-
-    def _signal(self, sig) -> None:
-        if self.process is not None and self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                pass
-
-    def stop(self, timeout: float = 20.0) -> None:
-        """Warm shutdown (SIGTERM): running tasks finish first."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self._signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-
-    def kill(self) -> None:
-        """SIGKILL to the worker and its pool children: no cleanup, no acks."""
-        self._signal(signal.SIGKILL)
-        if self.process is not None:
-            self.process.wait(timeout=10)
+__all__ = ["celery_worker", "test_database_url"]
 
 
 @pytest.fixture
@@ -128,13 +38,13 @@ def celery_worker(redis_url, settings):
     workers: list[CeleryWorker] = []
 
     def start(*, env: dict | None = None, concurrency: int = 1) -> CeleryWorker:
-        worker = CeleryWorker(broker_url=redis_url, env={k: str(v) for k, v in (env or {}).items()}, queue=queue, concurrency=concurrency)
+        worker = CeleryWorker(broker_url=redis_url, env=env or {}, queue=queue, concurrency=concurrency)
         workers.append(worker)
         return worker.start()
 
     yield start
     for worker in workers:
-        worker.stop()
+        worker.close()
     _reconfigure(app, **saved)
 
 

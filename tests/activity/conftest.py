@@ -10,10 +10,11 @@ from django.core.cache import cache
 
 from activity import kafka
 from activity.services.ingest import reset_nudge_state
+from core.times import rfc3339
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return rfc3339(moment.astimezone(timezone.utc))
 
 
 def make_event(movie_id: int, *, type: str = "progress", position: float = 0.0, session_id: str | None = None,

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+from tests.services import Gunicorn, ServiceError, test_database_url
 
 REPO = Path(__file__).resolve().parents[2]
 FRONTEND = REPO / "frontend"
@@ -39,12 +37,6 @@ def pytest_collection_modifyitems(items):
             # Asks pytest-django for the test database; the data itself is loaded once per session
             # and committed (demo_data), so the per-test transaction only wraps this process's reads.
             item.add_marker(pytest.mark.django_db)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -74,17 +66,10 @@ def frontend_build(tmp_path_factory, worker_id):
     return FRONTEND / "dist"
 
 
-def _database_url_for(name: str) -> str:
-    """The run's DATABASE_URL with the database replaced by pytest-django's test database."""
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
 @pytest.fixture(scope="session")
 def e2e_env(s3_endpoint, django_db_setup):
     """Environment of the backend processes: the test database, the run's S3 server, a scratch var/."""
     import boto3
-    from django.db import connection
 
     scratch = Path(tempfile.mkdtemp(prefix="cinema-e2e-"))
     buckets = {"S3_VIDEOS_BUCKET": "e2e-videos", "S3_CMS_BUCKET": "e2e-cms"}
@@ -98,7 +83,7 @@ def e2e_env(s3_endpoint, django_db_setup):
         "S3_ACCESS_KEY_ID": "testing",
         "S3_SECRET_ACCESS_KEY": "testing",
         "S3_REGION": "us-east-1",
-        "DATABASE_URL": _database_url_for(connection.settings_dict["NAME"]),
+        "DATABASE_URL": test_database_url(),
         "CINEMA_VAR_DIR": str(scratch / "var"),
         # Events are checked where the API stores them (the outbox); relaying them to Kafka has its own tests.
         "KAFKA_BOOTSTRAP_SERVERS": "",
@@ -168,42 +153,21 @@ def _seed_daily_statistics() -> list[str]:
 @pytest.fixture(scope="session")
 def backend(frontend_build, demo_data, e2e_env):
     """gunicorn serving the app and API on a free 127.0.0.1 port; yields its base URL and access log."""
-    port = free_port()
     access_log = e2e_env["dir"] / "access.log"
-    error_log = e2e_env["dir"] / "error.log"
-    env = e2e_env["env"]
-    command = [
-        sys.executable, "-m", "gunicorn", "cinema_project.wsgi",
-        "--bind", f"127.0.0.1:{port}",
-        # Threads: a playing <video> holds a streaming connection open while the page makes API calls.
-        "--workers", "2", "--worker-class", "gthread", "--threads", "8",
-        "--timeout", "60", "--graceful-timeout", "5",
-        "--access-logfile", str(access_log), "--access-logformat", ACCESS_LOG_FORMAT,
-        "--error-logfile", str(error_log),
-    ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            process.wait()
-            log = error_log.read_text() if error_log.exists() else ""
-            pytest.fail(f"gunicorn did not start on {base_url}:\n{log[-4000:]}")
-        time.sleep(0.2)
-    yield {"url": base_url, "access_log": access_log}
-    process.terminate()
+    server = Gunicorn(
+        e2e_env["env"], inherit_env=True, workers=2, threads=8, ready_path="/healthz",
+        extra_args=(
+            # Threads: a playing <video> holds a streaming connection open while the page makes API calls.
+            "--worker-class", "gthread", "--timeout", "60", "--graceful-timeout", "5",
+            "--access-logfile", str(access_log), "--access-logformat", ACCESS_LOG_FORMAT,
+        ),
+    )
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        server.start()
+    except ServiceError as exc:
+        pytest.fail(str(exc))
+    yield {"url": server.base_url, "access_log": access_log}
+    server.close(timeout=15)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from streaming.storage import reset_s3_client, s3_client
+from core.storage import reset_s3_client, s3_client
 
 
 @pytest.fixture

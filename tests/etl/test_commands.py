@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from catalog.models import CmsDescription, Movie
 from etl.models import ETLRun
 from overrides.models import DescriptionOverride
+from tests import services
 from tests.etl.records import actor, movie
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_the_command_exits_non_zero_in_a_real_process(tmp_path):
     done = subprocess.run(
         [sys.executable, "manage.py", "run_etl", "--partner", str(feed), "--no-cms", "--no-progress"],
         cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120,
-        env={**__import__("os").environ, "DATABASE_URL": _test_database_url()},
+        env={**__import__("os").environ, "DATABASE_URL": services.test_database_url()},
     )
     _delete_committed_runs(partner_source=str(feed))
     assert done.returncode == 1, done.stderr
@@ -74,18 +75,8 @@ def _delete_committed_runs(*, partner_source: str) -> None:
     """The process committed its failed ETLRun in the test database: remove it so other tests start clean."""
     import psycopg
 
-    with psycopg.connect(_test_database_url(), autocommit=True) as conn:
+    with psycopg.connect(services.test_database_url(), autocommit=True) as conn:
         conn.execute("DELETE FROM etl_etlrun WHERE partner_source = %s", [partner_source])
-
-
-def _test_database_url() -> str:
-    from django.db import connection
-
-    from urllib.parse import quote
-
-    s = connection.settings_dict
-    user, password = quote(s["USER"] or "", safe=""), quote(s["PASSWORD"] or "", safe="")
-    return f"postgres://{user}:{password}@/{s['NAME']}?host={quote(s['HOST'] or '', safe='')}&port={s['PORT'] or 5432}"
 
 
 def _demo_dir(tmp_path) -> Path:

@@ -11,7 +11,7 @@ from etl.exceptions import FeedError, SourceUnavailable
 from etl.models import ETLRun
 from etl.services import etl_run
 from people.models import Credit
-from streaming.storage import reset_s3_client
+from core.storage import reset_s3_client
 from tests.etl.records import actor, movie
 
 pytestmark = pytest.mark.django_db

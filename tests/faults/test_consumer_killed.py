@@ -9,36 +9,22 @@ tests/activity/test_pipeline.py.)
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from activity.models import MovieDailyStats, ProcessedEvent
 from activity.services.ingest import kafka_message
 from tests.activity.conftest import iso, playback
 from tests.factories import MovieFactory
+from tests.services import activity_consumer, test_database_url
 
 pytestmark = [pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 SESSIONS_PER_MOVIE = 60
-
-
-def _database_url() -> str:
-    params = connection.get_connection_params()
-    user, name = params.get("user", "postgres"), params["dbname"]
-    host = params.get("host", "")
-    if host.startswith("/"):
-        return f"postgresql://{user}@/{name}?host={host}"
-    return f"postgresql://{user}@{host}:{params.get('port', 5432)}/{name}"
 
 
 def _produce(bootstrap: str, topic: str, events: list[dict]) -> None:
@@ -66,40 +52,33 @@ def test_consumer_killed_mid_batch_counts_every_event_once(transactional_db, kaf
 
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("KAFKA_", "DATABASE_"))},
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": test_database_url(),
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "KAFKA_ACTIVITY_TOPIC": topic,
         "LOG_LEVEL": "WARNING",
     }
-    argv = [sys.executable, "manage.py", "consume_activity", "--group", group, "--batch-size", "25", "--session-timeout", "6"]
-    log = tmp_path / "consumer.log"
+    consumer = activity_consumer("--group", group, "--batch-size", "25", "--session-timeout", "6", env=env)
 
-    def start_consumer() -> subprocess.Popen:
-        return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
-
-    def wait_for(condition, consumer, seconds: float, what: str) -> None:
+    def wait_for(condition, seconds: float, what: str) -> None:
         deadline = time.monotonic() + seconds
         while not condition():
-            assert consumer.poll() is None, log.read_text()[-2000:]
-            assert time.monotonic() < deadline, f"{what} within {seconds:.0f} s:\n" + log.read_text()[-2000:]
+            assert consumer.running, consumer.log(2000)
+            assert time.monotonic() < deadline, f"{what} within {seconds:.0f} s:\n" + consumer.log(2000)
             time.sleep(0.02)
 
-    consumer = start_consumer()
+    consumer.start()
     try:
-        wait_for(ProcessedEvent.objects.exists, consumer, 60, "the consumer processed nothing")
-        os.killpg(consumer.pid, signal.SIGKILL)
-        consumer.wait(timeout=10)
+        wait_for(ProcessedEvent.objects.exists, 60, "the consumer processed nothing")
+        consumer.kill()
         at_kill = ProcessedEvent.objects.count()
         assert 0 < at_kill < total, f"the kill came too late to interrupt the consumer ({at_kill} of {total})"
 
         # Restarted in the same group: what the dead one had not committed is delivered again.
-        consumer = start_consumer()
-        wait_for(lambda: ProcessedEvent.objects.count() >= total, consumer, 90, "the restarted consumer did not catch up")
+        consumer.start()
+        wait_for(lambda: ProcessedEvent.objects.count() >= total, 90, "the restarted consumer did not catch up")
         time.sleep(2)  # any redelivered copy still in flight must not count either
     finally:
-        if consumer.poll() is None:
-            os.killpg(consumer.pid, signal.SIGTERM)
-            consumer.wait(timeout=20)
+        consumer.close(timeout=20)
 
     assert ProcessedEvent.objects.count() == total
     for movie in movies:

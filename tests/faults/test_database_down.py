@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from tests.faults.live import AppServer, ControlledPostgres, http_get, http_json, manage, production_env
+from tests.faults.live import http_get, http_json, production_env
+from tests.services import ControlledPostgres, Gunicorn, manage
 
 pytestmark = [pytest.mark.slow]
 
@@ -37,7 +38,7 @@ def app(postgres, tmp_path_factory):
         "Movie.objects.create(external_id=1, title='The Stopped Server', language='en', partner_description='x'); "
         "Person.objects.create(external_id=1, full_name='Ada Fault')",
     )
-    server = AppServer(env, workers=2, threads=2).start()
+    server = Gunicorn(env, workers=2, threads=2, extra_args=("--timeout", "60")).start()
     yield server
     server.close()
 

@@ -19,7 +19,7 @@ from core.exceptions import DomainError
 from etl.models import ETLRun
 from overrides.models import DescriptionOverride
 from people.models import Credit, Person
-from streaming.storage import reset_s3_client, s3_client
+from core.storage import reset_s3_client, s3_client
 from tests.factories import OverrideFactory
 from tests.services import start_s3_server
 

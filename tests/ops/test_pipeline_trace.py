@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
 import urllib.request
 import uuid
@@ -25,11 +22,10 @@ from activity import kafka
 from activity.models import OutboxEvent
 from activity.services.ingest import reset_nudge_state
 from tests.celery_worker import celery_worker  # noqa: F401  (the real-worker fixture)
-from tests.celery_worker import test_database_url as worker_database_url
 from tests.factories import MovieFactory
-from tests.ops.servers import REPO, OtlpCollector
+from tests.ops.servers import OtlpCollector
 from tests.ops.test_metrics import scrape, value
-from tests.services import free_port
+from tests.services import activity_consumer, free_port, test_database_url as worker_database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -126,13 +122,11 @@ def test_ingest_relay_kafka_consumer_is_one_trace(spans, api_client, settings, k
 
     # 3. The consumer process reads it and applies it to the statistics. (The test broker answers a
     # new group's JoinGroup only after about half the session timeout, ~23 s with the default.)
-    consumer_log = open(tmp_path / "consumer.log", "wb")
-    consumer = subprocess.Popen(
-        [sys.executable, str(REPO / "manage.py"), "consume_activity", "--idle-exit", "60", "--group", f"ops-trace-{uuid.uuid4().hex[:8]}"],
+    consumer = activity_consumer(
+        "--idle-exit", "60", "--group", f"ops-trace-{uuid.uuid4().hex[:8]}",
         env={**os.environ, **pipeline_env, **otel, "DATABASE_URL": worker_database_url(), "LOG_FORMAT": "json",
              "METRICS_PORT": str(consumer_metrics_port)},
-        cwd=REPO, stdout=consumer_log, stderr=subprocess.STDOUT,
-    )
+    ).start()
     try:
         def consumed():
             try:
@@ -140,12 +134,10 @@ def test_ingest_relay_kafka_consumer_is_one_trace(spans, api_client, settings, k
             except OSError:
                 return False
 
-        _wait(consumed, 60, "the consumer to count the event\n" + (tmp_path / "consumer.log").read_text()[-2000:])
+        _wait(consumed, 60, "the consumer to count the event\n" + consumer.log(2000))
     finally:
-        consumer.send_signal(signal.SIGTERM)  # graceful stop: flushes its spans on the way out
-        consumer.wait(timeout=30)
-        consumer_log.close()
-    assert consumer.returncode == 0, (tmp_path / "consumer.log").read_text()[-3000:]
+        consumer.stop(timeout=30)  # SIGTERM, a graceful stop: flushes its spans on the way out
+    assert consumer.returncode == 0, consumer.log(3000)
 
     def exported():
         mine = [s for s in collector.spans if s["trace_id"] == BROWSER_TRACE_ID]

@@ -16,8 +16,8 @@ import time
 import boto3
 import pytest
 
-from tests.ops.servers import REPO, OtlpCollector, migrate, start_gunicorn, start_postgres
-from tests.services import start_s3_server
+from tests.ops.servers import REPO, OtlpCollector
+from tests.services import ControlledPostgres, Gunicorn, migrate, start_s3_server
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +33,7 @@ def _create_buckets(endpoint: str) -> None:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    postgres = start_postgres()
+    postgres = ControlledPostgres()
     s3 = start_s3_server()
     collector = OtlpCollector()
     web = None
@@ -63,7 +63,7 @@ def stack(tmp_path_factory):
             "OTEL_SERVICE_NAME": "",
             "STATIC_MANIFEST": "0",
         }
-        web = start_gunicorn(env, workers=2)
+        web = Gunicorn(env, inherit_env=True, workers=2, config=True, extra_args=("--graceful-timeout", "3")).start()
         yield {"postgres": postgres, "s3": s3, "s3_endpoint": s3_endpoint, "collector": collector, "web": web}
     finally:
         if web is not None:

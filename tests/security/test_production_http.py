@@ -15,7 +15,8 @@ import urllib.request
 
 import pytest
 
-from tests.faults.live import AppServer, ControlledPostgres, manage, production_env
+from tests.faults.live import production_env
+from tests.services import ControlledPostgres, Gunicorn, manage
 
 pytestmark = [pytest.mark.slow]
 
@@ -49,7 +50,7 @@ def server(tmp_path_factory):
         "u.groups.add(Group.objects.get(name='Editors')); "
         "Movie.objects.create(external_id=7, title='Headers', language='en')",
     )
-    app = AppServer(env, workers=1, threads=4).start()
+    app = Gunicorn(env, workers=1, threads=4, extra_args=("--timeout", "60")).start()
     yield app
     app.close()
     postgres.close()

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from etl.demo import DEMO_DIR, demo_load
+from etl.exceptions import one_line
 from etl.services import summary_line
 
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         try:
             result = demo_load(demo_dir=demo_dir, author=author)
         except Exception as exc:
-            message = " ".join((getattr(exc, "message", None) or str(exc) or type(exc).__name__).split())
+            message = one_line(exc)
             raise CommandError(f"Demo load failed: {message}") from exc
         run = result.run
         self.stdout.write(

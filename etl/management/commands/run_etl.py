@@ -7,7 +7,9 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from etl.services import Progress, default_cms_source, etl_run, summary_line
+from etl.exceptions import one_line
+from etl.services import Progress, etl_run, summary_line
+from etl.sources import default_cms_source
 
 
 class TqdmProgress(Progress):
@@ -60,7 +62,7 @@ class Command(BaseCommand):
                           triggered_by="command", progress=progress)
         except Exception as exc:
             run = getattr(exc, "etl_run", None)
-            message = " ".join((getattr(exc, "message", None) or str(exc) or type(exc).__name__).split())
+            message = one_line(exc)
             where = f" (run #{run.pk})" if run is not None else ""
             raise CommandError(f"ETL failed{where}: {message}") from exc
         prefix = "Dry run, nothing kept" if dry_run else "ETL done"

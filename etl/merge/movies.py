@@ -1,0 +1,92 @@
+"""Movies from the partner feed: the staged row, repeated ids dropped, and the upsert into catalog_movie.
+
+Adding a partner field to movies: the field in etl.cleaning (MovieRecord, clean_movie), then here a field
+of StagedMovie and its catalog column in COLUMNS.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from etl.cleaning import MovieRecord
+from etl.merge.credits import StagedCast, staged_cast
+from etl.merge.result import LoadResult
+from etl.merge.sql import ETL_NOW, all_rows, one
+
+
+class StagedMovie(NamedTuple):
+    table = "etl_stg_movie"
+
+    pos: int
+    external_id: int
+    title: str
+    language: str
+    description: str
+    has_cast: bool
+
+
+# Staged field -> catalog_movie column, for the partner's fields compared and written on every run.
+COLUMNS = {"title": "title", "language": "language", "description": "partner_description"}
+
+
+def stage_movie(pos: int, record: MovieRecord) -> tuple[StagedMovie, list[StagedCast]]:
+    movie = StagedMovie(pos, record.movie_id, record.title, record.language, record.description, record.cast is not None)
+    return movie, staged_cast("partner", pos, record.movie_id, record.cast)
+
+
+def prepare(cursor) -> None:
+    cursor.execute(f"CREATE INDEX ON {StagedMovie.table} (external_id); ANALYZE {StagedMovie.table}")
+
+
+def drop_repeated_movies(cursor, report) -> None:
+    # A repeated movie_id keeps its first record; ON CONFLICT could not take both in one statement anyway.
+    repeats = all_rows(
+        cursor,
+        """
+        DELETE FROM etl_stg_movie s USING (
+            SELECT pos, min(pos) OVER (PARTITION BY external_id) AS first FROM etl_stg_movie
+        ) d WHERE s.pos = d.pos AND d.pos <> d.first
+        RETURNING s.pos, s.external_id, d.first
+        """,
+    )
+    for pos, external_id, first in sorted(repeats):
+        report("partner", str(external_id), f"record {pos}", f"movie_id {external_id} repeats record {first}; the first one is kept")
+    if repeats:
+        cursor.execute(
+            f"DELETE FROM {StagedCast.table} WHERE source = 'partner' AND pos = ANY(%s)", [[pos for pos, _, _ in repeats]]
+        )
+
+
+def upsert_movies(cursor, result: LoadResult) -> None:
+    """Insert new movies and update changed partner fields; fills etl_changed and etl_touched."""
+    staged = [f"s.{field}" for field in COLUMNS]
+    current = [f"cur.{column}" for column in COLUMNS.values()]
+    target = [f"m.{column}" for column in COLUMNS.values()]
+    excluded = [f"EXCLUDED.{column}" for column in COLUMNS.values()]
+    columns = ", ".join(COLUMNS.values())
+    assignments = ", ".join(f"{column} = EXCLUDED.{column}" for column in COLUMNS.values())
+    cursor.execute(
+        f"""
+        WITH up AS (
+            INSERT INTO catalog_movie AS m (external_id, {columns}, description, source_used,
+                                            is_published, created_at, updated_at)
+            SELECT s.external_id, {", ".join(staged)}, s.description, 'partner', true, {ETL_NOW}, {ETL_NOW}
+            FROM etl_stg_movie s LEFT JOIN catalog_movie cur ON cur.external_id = s.external_id
+            WHERE cur.id IS NULL OR ({", ".join(current)}) IS DISTINCT FROM ({", ".join(staged)})
+            ORDER BY s.external_id
+            ON CONFLICT (external_id) DO UPDATE
+                SET {assignments}, updated_at = EXCLUDED.updated_at
+                WHERE ({", ".join(target)}) IS DISTINCT FROM ({", ".join(excluded)})
+            RETURNING id, xmax = 0 AS created
+        )
+        INSERT INTO etl_changed SELECT id, created FROM up;
+        INSERT INTO etl_touched SELECT m.id FROM catalog_movie m JOIN etl_stg_movie s ON s.external_id = m.external_id;
+        """
+    )
+    result.movies.missing = one(
+        cursor,
+        """
+        SELECT count(*) FROM catalog_movie m WHERE m.external_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM etl_stg_movie s WHERE s.external_id = m.external_id)
+        """,
+    )[0]
