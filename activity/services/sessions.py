@@ -10,8 +10,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from activity import kafka
 from activity.models import OutboxEvent, PlaybackSession, ProcessedEvent, SessionProgress
-from activity.services.ingest import current_traceparent, insert_outbox_rows, kafka_message, nudge_relay
+from activity.services import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def close_idle_sessions(*, now: datetime | None = None, limit: int = 1000) -> in
         )
         if not sessions:
             return 0
-        traceparent = current_traceparent()
+        traceparent = kafka.current_traceparent()
         rows = []
         for session in sessions:
             event = {
@@ -57,11 +58,11 @@ def close_idle_sessions(*, now: datetime | None = None, limit: int = 1000) -> in
             }
             if session.duration:
                 event["duration"] = session.duration
-            message = kafka_message(event, viewer_key=session.viewer_key, received_at=_iso(now), closed_by_server=True)
-            rows.append((uuid.UUID(event["event_id"]), session.session_id, "stop", message, traceparent, now))
-        insert_outbox_rows(rows)
+            message = kafka.build_message(event, viewer_key=session.viewer_key, received_at=_iso(now), closed_by_server=True)
+            rows.append(outbox.OutboxRow(uuid.UUID(event["event_id"]), session.session_id, "stop", message, traceparent, now))
+        outbox.insert_outbox_rows(rows)
         PlaybackSession.objects.filter(pk__in=[s.pk for s in sessions]).update(closed_at=now, closed_by_server=True)
-        transaction.on_commit(nudge_relay)
+        outbox.relay_after_commit()
     logger.info("closed %d idle playback session(s)", len(sessions))
     return len(sessions)
 

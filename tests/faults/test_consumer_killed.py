@@ -22,7 +22,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from activity.models import MovieDailyStats, ProcessedEvent
-from activity.services.ingest import kafka_message
+from activity.kafka import build_message as kafka_message
 from tests.activity.conftest import iso, playback
 from tests.factories import MovieFactory
 
