@@ -17,7 +17,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from activity import selectors
-from activity.identity import VIEWER_HEADER, VIEWER_ID_RE, header_viewer_id, request_viewer_key
+from activity.identity import VIEWER_HEADER, VIEWER_ID_RE, request_viewer_key, viewer_key_for
 from activity.services import ingest_events
 from activity.validation import MAX_BATCH, openapi_batch_schema
 
@@ -75,7 +75,7 @@ class IngestViewerThrottle(_IngestThrottle):
             events = data.get("events") if isinstance(data, dict) else None
             first = events[0] if isinstance(events, list) and events and isinstance(events[0], dict) else {}
             viewer_id = first.get("viewer_id")
-            key = f"anon:{viewer_id}" if isinstance(viewer_id, str) and VIEWER_ID_RE.match(viewer_id) else None
+            key = viewer_key_for(viewer_id=viewer_id) if isinstance(viewer_id, str) and VIEWER_ID_RE.match(viewer_id) else None
         if key is None:
             return None  # nobody to name: the per-address limit still applies
         return self.cache_format % {"scope": self.scope, "ident": key}
