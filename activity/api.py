@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +17,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from activity import selectors
-from activity.identity import VIEWER_HEADER, VIEWER_ID_RE, header_viewer_id, request_viewer_key
+from activity.identity import VIEWER_HEADER, VIEWER_ID_RE, request_viewer_key, viewer_key_for
 from activity.services import ingest_events
 from activity.validation import MAX_BATCH, openapi_batch_schema
 
@@ -74,7 +75,7 @@ class IngestViewerThrottle(_IngestThrottle):
             events = data.get("events") if isinstance(data, dict) else None
             first = events[0] if isinstance(events, list) and events and isinstance(events[0], dict) else {}
             viewer_id = first.get("viewer_id")
-            key = f"anon:{viewer_id}" if isinstance(viewer_id, str) and VIEWER_ID_RE.match(viewer_id) else None
+            key = viewer_key_for(viewer_id=viewer_id) if isinstance(viewer_id, str) and VIEWER_ID_RE.match(viewer_id) else None
         if key is None:
             return None  # nobody to name: the per-address limit still applies
         return self.cache_format % {"scope": self.scope, "ident": key}
@@ -167,7 +168,11 @@ class ContinueWatchingSerializer(serializers.Serializer):
 
 
 VIEWER_HEADER_PARAMETER = OpenApiParameter(
-    VIEWER_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, description="The browser's anonymous viewer id (ignored when logged in)."
+    VIEWER_HEADER,
+    {"type": "string", "pattern": VIEWER_ID_RE.pattern, "minLength": 1, "maxLength": 64},
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The browser's anonymous viewer id: required unless logged in (then ignored); without either, 400.",
 )
 
 
@@ -190,24 +195,36 @@ class ContinueWatchingView(generics.ListAPIView):
         viewer_key = request_viewer_key(self.request)
         if viewer_key is None:
             raise exceptions.ValidationError(f"Log in or send the {VIEWER_HEADER} header.")
-        return selectors.continue_watching(viewer_key=viewer_key)
+        return selectors.continue_watching(viewer_key=viewer_key, user=self.request.user)
+
+
+# ASCII digits only: Python's int() would also take "+7", " 7", "7_0" and full-width digits.
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,19}")
 
 
 def _int_param(request, name: str, *, default: int, minimum: int, maximum: int, optional: bool = False) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return None if optional else default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise exceptions.ValidationError({name: [f"A whole number is required, got {raw!r}."]}) from None
+    if not _WHOLE_NUMBER.fullmatch(raw):
+        raise exceptions.ValidationError({name: [f"A whole number is required, got {raw[:40]!r}."]})
+    value = int(raw)
     if not minimum <= value <= maximum:
         raise exceptions.ValidationError({name: [f"Must be between {minimum} and {maximum}."]})
     return value
 
 
-DAYS_PARAMETER = OpenApiParameter("days", OpenApiTypes.INT, description="Days back, today included (1-365, default 7).")
-MOVIE_PARAMETER = OpenApiParameter("movie_id", OpenApiTypes.INT, description="Only this movie (default: all).")
+MAX_DAYS = 365
+MAX_TOP = 100
+MAX_ID = 2**63 - 1
+DAYS_PARAMETER = OpenApiParameter(
+    "days", {"type": "integer", "minimum": 1, "maximum": MAX_DAYS, "default": 7},
+    description=f"Days back, today included (1-{MAX_DAYS}, default 7).",
+)
+MOVIE_PARAMETER = OpenApiParameter(
+    "movie_id", {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID},
+    description="Only this movie (default: all published movies). A movie that does not exist, or is not published, has no statistics.",
+)
 
 
 class TopMovieSerializer(serializers.Serializer):
@@ -258,18 +275,18 @@ class TopMoviesView(APIView):
         summary="Most watched movies",
         parameters=[
             DAYS_PARAMETER,
-            OpenApiParameter("limit", OpenApiTypes.INT, description="How many (1-100, default 10)."),
+            OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": MAX_TOP, "default": 10}, description=f"How many (1-{MAX_TOP}, default 10)."),
             OpenApiParameter("metric", OpenApiTypes.STR, enum=list(selectors.TOP_METRICS), description="Ranking (default plays)."),
         ],
         responses=TopMoviesResponseSerializer,
     )
     def get(self, request):
-        days = _int_param(request, "days", default=7, minimum=1, maximum=365)
-        limit = _int_param(request, "limit", default=10, minimum=1, maximum=100)
+        days = _int_param(request, "days", default=7, minimum=1, maximum=MAX_DAYS)
+        limit = _int_param(request, "limit", default=10, minimum=1, maximum=MAX_TOP)
         metric = request.query_params.get("metric") or "plays"
         if metric not in selectors.TOP_METRICS:
             raise exceptions.ValidationError({"metric": [f"One of {', '.join(selectors.TOP_METRICS)}."]})
-        rows = selectors.top_movies(days=days, limit=limit, metric=metric)
+        rows = selectors.top_movies(days=days, limit=limit, metric=metric, user=request.user)
         return Response({"days": days, "metric": metric, "results": TopMovieSerializer(rows, many=True).data})
 
 
@@ -281,9 +298,9 @@ class _DailySeriesView(APIView):
     row_serializer: type[serializers.Serializer]
 
     def get(self, request):
-        days = _int_param(request, "days", default=7, minimum=1, maximum=365)
-        movie_id = _int_param(request, "movie_id", default=0, minimum=1, maximum=2**63 - 1, optional=True)
-        rows = type(self).selector(days=days, movie_id=movie_id)
+        days = _int_param(request, "days", default=7, minimum=1, maximum=MAX_DAYS)
+        movie_id = _int_param(request, "movie_id", default=0, minimum=1, maximum=MAX_ID, optional=True)
+        rows = type(self).selector(days=days, movie_id=movie_id, user=request.user)
         return Response({"days": days, "movie_id": movie_id, "results": self.row_serializer(rows, many=True).data})
 
 

@@ -8,30 +8,22 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from activity.models import MovieDailyStats, OutboxEvent, ResumePosition
+from activity.rules import RESUME_MIN_FRACTION, RESUME_MIN_SECONDS_UNKNOWN_DURATION, WATCHED_FRACTION, is_resumable
+from catalog.selectors import visible_movies
 
-RESUME_MIN_FRACTION = 0.05  # under 5% of the film, starting over is what the viewer wants
-RESUME_MAX_FRACTION = 0.9  # past 90% the film counts as watched
-RESUME_MIN_SECONDS_UNKNOWN_DURATION = 60.0
+__all__ = ["is_resumable"]  # re-exported: the rule in Python, next to its filter below
 
-# The rules of a resumable position, as a filter (the same rules as `is_resumable`).
+# The rules of a resumable position (activity.rules.is_resumable), as a filter.
 RESUMABLE = Q(watched=False) & (
-    Q(duration__isnull=False, position__gte=F("duration") * RESUME_MIN_FRACTION, position__lt=F("duration") * RESUME_MAX_FRACTION)
+    Q(duration__isnull=False, position__gte=F("duration") * RESUME_MIN_FRACTION, position__lt=F("duration") * WATCHED_FRACTION)
     | Q(duration__isnull=True, position__gte=RESUME_MIN_SECONDS_UNKNOWN_DURATION)
 )
 
 
-def is_resumable(*, position: float, duration: float | None, watched: bool) -> bool:
-    if watched:
-        return False
-    if duration:
-        return RESUME_MIN_FRACTION * duration <= position < RESUME_MAX_FRACTION * duration
-    return position >= RESUME_MIN_SECONDS_UNKNOWN_DURATION
-
-
-def continue_watching(*, viewer_key: str) -> QuerySet[ResumePosition]:
-    """The viewer's unfinished films (published ones), last played first."""
+def continue_watching(*, viewer_key: str, user=None) -> QuerySet[ResumePosition]:
+    """The viewer's unfinished films among those `user` may see (published ones, unless staff), last played first."""
     return (
-        ResumePosition.objects.filter(RESUMABLE, viewer_key=viewer_key, movie__is_published=True)
+        ResumePosition.objects.filter(RESUMABLE, viewer_key=viewer_key, movie__in=visible_movies(user=user))
         .select_related("movie")
         .order_by("-updated_at", "-id")
     )
@@ -51,10 +43,16 @@ def _since(days: int) -> date:
 TOP_METRICS = ("plays", "watch_seconds", "unique_viewers", "completions")
 
 
-def top_movies(*, days: int, limit: int, metric: str = "plays") -> QuerySet:
+def _stats(*, user) -> QuerySet[MovieDailyStats]:
+    # Statistics of the movies `user` may see: for anyone but staff an unpublished movie has none,
+    # exactly like a movie that does not exist.
+    return MovieDailyStats.objects.filter(movie__in=visible_movies(user=user))
+
+
+def top_movies(*, days: int, limit: int, metric: str = "plays", user=None) -> QuerySet:
     """Movies with the most `metric` over the last `days` days (today included)."""
     return (
-        MovieDailyStats.objects.filter(day__gte=_since(days), movie__is_published=True)
+        _stats(user=user).filter(day__gte=_since(days))
         .values("movie_id", "movie__title")
         .annotate(
             plays=Sum("plays"),
@@ -66,8 +64,8 @@ def top_movies(*, days: int, limit: int, metric: str = "plays") -> QuerySet:
     )
 
 
-def _daily(*, days: int, movie_id: int | None) -> QuerySet:
-    stats = MovieDailyStats.objects.filter(day__gte=_since(days))
+def _daily(*, days: int, movie_id: int | None, user) -> QuerySet:
+    stats = _stats(user=user).filter(day__gte=_since(days))
     if movie_id is not None:
         stats = stats.filter(movie_id=movie_id)
     return stats.values("day").order_by("day")
@@ -78,18 +76,18 @@ def _every_day(days: int, rows: dict, empty: dict) -> list[dict]:
     return [{"day": start + timedelta(days=n), **rows.get(start + timedelta(days=n), empty)} for n in range(days)]
 
 
-def watch_time_by_day(*, days: int, movie_id: int | None = None) -> list[dict]:
+def watch_time_by_day(*, days: int, movie_id: int | None = None, user=None) -> list[dict]:
     """Seconds watched, plays and unique viewers per day (days without data as zeros)."""
-    rows = _daily(days=days, movie_id=movie_id).annotate(
+    rows = _daily(days=days, movie_id=movie_id, user=user).annotate(
         watch_seconds=Sum("watch_seconds"), plays=Sum("plays"), unique_viewers=Sum("unique_viewers")
     )
     by_day = {r.pop("day"): r for r in rows}
     return _every_day(days, by_day, {"watch_seconds": 0.0, "plays": 0, "unique_viewers": 0})
 
 
-def error_rate_by_day(*, days: int, movie_id: int | None = None) -> list[dict]:
+def error_rate_by_day(*, days: int, movie_id: int | None = None, user=None) -> list[dict]:
     """Player errors per started session, per day."""
-    rows = _daily(days=days, movie_id=movie_id).annotate(errors=Sum("errors"), starts=Sum("starts"))
+    rows = _daily(days=days, movie_id=movie_id, user=user).annotate(errors=Sum("errors"), starts=Sum("starts"))
     result = _every_day(days, {r.pop("day"): r for r in rows}, {"errors": 0, "starts": 0})
     for row in result:
         row["error_rate"] = round(row["errors"] / row["starts"], 4) if row["starts"] else 0.0

@@ -94,6 +94,9 @@ def check_event(event, *, now: datetime) -> Rejection | None:
         return Rejection("invalid", f"unsupported value: {str(exc)[:100]}")
     if error is not None:
         return Rejection("invalid", _describe(error, event))
+    if not isinstance(event["movie_id"], int):
+        # JSON Schema counts 7.0 as an integer; ids are integers only, written as such.
+        return Rejection("invalid", f"movie_id: {event['movie_id']!r} is not an integer")
     try:
         occurred_at = parse_time(event["occurred_at"])
     except ValueError as exc:

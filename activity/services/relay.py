@@ -11,14 +11,12 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from confluent_kafka import KafkaException
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from opentelemetry import context as otel_context
-from opentelemetry import propagate, trace
 
 from activity import kafka, metrics
+from activity.kafka.tracing import tracing_on
 from core.exceptions import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -39,10 +37,6 @@ class RelayReport:
     failed: int = 0
     skipped: bool = False  # another relay held the lock
     errors: list[str] = field(default_factory=list)
-
-
-def _tracing_on() -> bool:
-    return not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
 
 
 def update_backlog_gauges() -> tuple[int, float]:
@@ -128,32 +122,26 @@ def _relay_batch(batch_size: int) -> tuple[int, int, list[str]]:
     failed: dict[int, str] = {}
     types = {row[0]: row[2] for row in rows}
 
-    def on_delivery(row_id, err, _msg):
-        if err is None:
+    def on_delivery(row_id, error):
+        if error is None:
             delivered.append(row_id)
         else:
-            failed[row_id] = f"{err.name()}: {err.str()}"[:500]
+            failed[row_id] = error
 
-    producer = kafka.get_producer()
     topic = kafka.activity_topic()
-    tracing = _tracing_on()
+    tracing = tracing_on()
     try:
         for n, (row_id, session_id, event_type, message, traceparent) in enumerate(rows):
-            headers = {"event_type": event_type, "schema_version": str(kafka.SCHEMA_VERSION)}
-            if traceparent:
-                headers["traceparent"] = traceparent
-            # With tracing on, the producer's send span becomes a child of the ingest request
-            # (the stored context) and its own context replaces the traceparent header.
-            token = otel_context.attach(propagate.extract({"traceparent": traceparent})) if tracing and traceparent else None
-            try:
-                _produce(producer, topic, message, session_id, headers, functools.partial(on_delivery, row_id))
-                if n % 256 == 0:
-                    producer.poll(0)  # run delivery callbacks as we go
-            finally:
-                if token is not None:
-                    otel_context.detach(token)
-        remaining = producer.flush(settings.KAFKA_MESSAGE_TIMEOUT_MS / 1000 + 5)
-    except KafkaException as exc:
+            headers = kafka.message_headers(event_type=event_type, traceparent=traceparent)
+            with kafka.traced_from(traceparent, enabled=tracing):
+                kafka.produce(
+                    topic=topic, value=message.encode(), key=session_id.encode(), headers=headers,
+                    on_delivery=functools.partial(on_delivery, row_id),
+                )
+            if n % 256 == 0:
+                kafka.poll_producer(0)  # run delivery callbacks as we go
+        remaining = kafka.flush_producer(settings.KAFKA_MESSAGE_TIMEOUT_MS / 1000 + 5)
+    except kafka.KafkaClientError as exc:
         logger.error("kafka: producer failed: %s", exc)
         remaining = -1
     if failed or remaining or kafka.producer_failed() is not None:
@@ -193,13 +181,3 @@ def _relay_batch(batch_size: int) -> tuple[int, int, list[str]]:
     if failed:
         logger.warning("kafka: %d of %d outbox events not confirmed (%s)", len(failed), len(rows), next(iter(failed.values())))
     return len(delivered), len(failed), sorted(set(failed.values()))
-
-
-def _produce(producer, topic: str, message: str, key: str, headers: dict, on_delivery) -> None:
-    while True:
-        try:
-            producer.produce(topic, value=message.encode(), key=key.encode(), headers=headers, on_delivery=on_delivery)
-            return
-        except BufferError:
-            # librdkafka's local queue is full: let delivery reports drain it.
-            producer.poll(0.05)

@@ -10,8 +10,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from activity import kafka
 from activity.models import OutboxEvent, PlaybackSession, ProcessedEvent, SessionProgress
-from activity.services.ingest import current_traceparent, insert_outbox_rows, kafka_message, nudge_relay
+from activity.services import outbox
+from core.times import rfc3339
 
 logger = logging.getLogger(__name__)
 
@@ -20,10 +22,6 @@ SERVER_CLOSE_NAMESPACE = uuid.UUID("6f1d3c5e-8a4b-4f0e-9c7d-2b1a0e9f8d7c")
 # Kept well past Kafka's retention, so a redelivered event is still recognised.
 PROCESSED_RETENTION = timedelta(days=30)
 SESSION_RETENTION = timedelta(days=30)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def close_idle_sessions(*, now: datetime | None = None, limit: int = 1000) -> int:
@@ -42,7 +40,7 @@ def close_idle_sessions(*, now: datetime | None = None, limit: int = 1000) -> in
         )
         if not sessions:
             return 0
-        traceparent = current_traceparent()
+        traceparent = kafka.current_traceparent()
         rows = []
         for session in sessions:
             event = {
@@ -52,16 +50,16 @@ def close_idle_sessions(*, now: datetime | None = None, limit: int = 1000) -> in
                 "session_id": str(session.session_id),
                 "viewer_id": session.viewer_key.split(":", 1)[1],
                 "position": session.last_position,
-                "occurred_at": _iso(session.last_seen_at),
+                "occurred_at": rfc3339(session.last_seen_at),
                 "reason": "user_exit",
             }
             if session.duration:
                 event["duration"] = session.duration
-            message = kafka_message(event, viewer_key=session.viewer_key, received_at=_iso(now), closed_by_server=True)
-            rows.append((uuid.UUID(event["event_id"]), session.session_id, "stop", message, traceparent, now))
-        insert_outbox_rows(rows)
+            message = kafka.build_message(event, viewer_key=session.viewer_key, received_at=rfc3339(now), closed_by_server=True)
+            rows.append(outbox.OutboxRow(uuid.UUID(event["event_id"]), session.session_id, "stop", message, traceparent, now))
+        outbox.insert_outbox_rows(rows)
         PlaybackSession.objects.filter(pk__in=[s.pk for s in sessions]).update(closed_at=now, closed_by_server=True)
-        transaction.on_commit(nudge_relay)
+        outbox.relay_after_commit()
     logger.info("closed %d idle playback session(s)", len(sessions))
     return len(sessions)
 

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection, transaction
-from opentelemetry import propagate, trace
+from opentelemetry import trace
 
-from activity import metrics
+from activity import metrics, rules
+from activity.identity import viewer_key_for
+from activity.kafka import ConsumedEvent
+from activity.kafka.tracing import context_of
 from activity.models import SessionProgress
 from activity.validation import parse_time
 from catalog.models import Movie
@@ -24,16 +27,9 @@ tracer = trace.get_tracer(__name__)
 
 PLAYING = {"play", "progress", "heartbeat"}
 PLAY_THRESHOLD = 10.0  # seconds watched before a session counts as a play
-COMPLETED_FRACTION = 0.9
 # Playback can run faster than real time (2x speed) and clocks jitter; a bigger jump is a seek.
 MAX_SPEED = 2.0
 JITTER = 2.0
-
-
-@dataclass
-class ConsumedEvent:
-    message: dict
-    traceparent: str = ""
 
 
 @dataclass
@@ -85,7 +81,7 @@ def apply_consumed_events(events: list[ConsumedEvent]) -> int:
         viewer_days: set[tuple[int, date, str]] = set()
         for event in fresh:
             with tracer.start_as_current_span(
-                "activity.consume", context=propagate.extract({"traceparent": event.traceparent}) if event.traceparent else None,
+                "activity.consume", context=context_of(event.traceparent),
                 kind=trace.SpanKind.CONSUMER,
             ) as span:
                 span.set_attribute("activity.event_type", event.message["type"])
@@ -136,7 +132,7 @@ def _apply_one(message: dict, sessions: dict, created: set, deltas: dict, viewer
         if watched:
             session.watched_seconds += watched
             delta.watch_seconds += watched
-            viewer_days.add((movie_id, day, message.get("viewer_key") or f"anon:{message['viewer_id']}"))
+            viewer_days.add((movie_id, day, message.get("viewer_key") or viewer_key_for(viewer_id=message["viewer_id"])))
         if at >= session.last_occurred_at:
             session.last_type, session.last_position, session.last_occurred_at = message["type"], position, at
     if not session.counted_play and session.watched_seconds >= PLAY_THRESHOLD:
@@ -144,7 +140,7 @@ def _apply_one(message: dict, sessions: dict, created: set, deltas: dict, viewer
         delta.plays += 1
     duration = message.get("duration")
     finished = message["type"] == "stop" and message.get("reason") == "finished"
-    if not session.completed and (finished or (duration and position >= COMPLETED_FRACTION * duration)):
+    if not session.completed and rules.is_watched(position=position, duration=duration, finished=finished):
         session.completed = True
         delta.completions += 1
     if message["type"] == "error":

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 
 from activity import kafka
-from activity.services.ingest import reset_nudge_state
+from activity.services.outbox import reset_nudge_state
 from core.times import rfc3339
 
 

@@ -185,12 +185,12 @@ def test_throttle_rates_come_from_settings():
 def test_database_down_is_503_not_500(api_client, movie, monkeypatch):
     from django.db import OperationalError
 
-    import activity.services.ingest as ingest
+    import activity.services.outbox as outbox
 
     def broken(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(ingest, "insert_outbox_rows", broken)
+    monkeypatch.setattr(outbox, "insert_outbox_rows", broken)
     response = post(api_client, {"events": [make_event(movie.pk)]})
     assert response.status_code == 503
 

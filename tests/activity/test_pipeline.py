@@ -61,12 +61,12 @@ def test_events_posted_like_the_player_reach_kafka_and_the_statistics(transactio
 
 
 def test_worker_killed_mid_relay_loses_nothing_and_redelivery_is_absorbed(transactional_db, celery_worker, kafka_topic, kafka_bootstrap, settings, monkeypatch):
-    import activity.services.ingest as ingest
+    import activity.services.outbox as outbox
 
     movie = MovieFactory()
     sessions = [playback(movie.pk, seconds=200, step=2, viewer_id=f"v{i}") for i in range(60)]  # 60 x 102 events
     with monkeypatch.context() as patch:
-        patch.setattr(ingest, "nudge_relay", lambda: None)  # this test starts the relay itself, in small batches
+        patch.setattr(outbox, "nudge_relay", lambda: None)  # this test starts the relay itself, in small batches
         for events in sessions:
             ingest_events(events=events)
     total = OutboxEvent.objects.count()

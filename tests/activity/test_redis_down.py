@@ -10,7 +10,7 @@ import time
 import pytest
 
 from activity.models import OutboxEvent
-from activity.services.ingest import reset_nudge_state
+from activity.services.outbox import reset_nudge_state
 from tests.activity.conftest import playback
 from tests.activity.test_pipeline import wait_until, worker_env
 from tests.factories import MovieFactory
@@ -41,7 +41,7 @@ def test_ingest_answers_202_with_redis_down_and_the_relay_catches_up(
     redis_server.stop()
 
     events = playback(movie.pk, seconds=30)
-    caplog.set_level(logging.WARNING, logger="activity.services.ingest")
+    caplog.set_level(logging.WARNING, logger="activity.services.outbox")
     started = time.monotonic()
     response = api_client.post("/api/v1/activity/events", data=json.dumps({"events": events}), content_type="application/json")
     elapsed = time.monotonic() - started

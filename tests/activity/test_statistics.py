@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from activity.models import MovieDailyStats
-from activity.services.ingest import kafka_message
+from activity.kafka import build_message as kafka_message
 from activity.services.statistics import ConsumedEvent, apply_consumed_events, watched_section
 from tests.activity.conftest import iso, make_event, playback
 from tests.factories import MovieFactory

@@ -139,7 +139,7 @@ def test_property_any_field_mutation_never_raises_and_bad_values_are_rejected(e,
     valid_here = {
         "event_id": lambda v: isinstance(v, str) and _is_uuid(v),
         "session_id": lambda v: isinstance(v, str) and _is_uuid(v),
-        # JSON Schema counts 7.0 as an integer; ingest stores it as 7.
+        # JSON Schema counts 7.0 as an integer; ingest refuses it too (integers only).
         "movie_id": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer() and 1 <= v <= 2**63 - 1,
         "position": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and 0 <= v <= 172800,
         "type": lambda v: v in ("play", "progress", "pause", "heartbeat"),

@@ -17,7 +17,7 @@ import pytest
 from django.db.models import Sum
 
 from activity.models import MovieDailyStats, ProcessedEvent
-from activity.services.ingest import kafka_message
+from activity.kafka import build_message as kafka_message
 from tests.activity.conftest import iso, playback
 from tests.factories import MovieFactory
 from tests.services import activity_consumer, test_database_url

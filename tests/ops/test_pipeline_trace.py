@@ -20,7 +20,7 @@ from opentelemetry.trace import SpanKind
 
 from activity import kafka
 from activity.models import OutboxEvent
-from activity.services.ingest import reset_nudge_state
+from activity.services.outbox import reset_nudge_state
 from tests.celery_worker import celery_worker  # noqa: F401  (the real-worker fixture)
 from tests.factories import MovieFactory
 from tests.ops.servers import OtlpCollector

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import logging
 import signal
-import time
 
-from confluent_kafka import KafkaError, KafkaException
 from django.core.management.base import BaseCommand, CommandError
 
 from activity import kafka
-from activity.services.statistics import ConsumedEvent, apply_consumed_events
-
-logger = logging.getLogger(__name__)
-
-REQUIRED_FIELDS = {"event_id", "type", "movie_id", "session_id", "viewer_id", "position", "occurred_at", "received_at"}
-
-
-def _header(message, name: str) -> str:
-    for key, value in message.headers() or []:
-        if key == name and value is not None:
-            return value.decode(errors="replace")
-    return ""
+from activity.services.consumer import consume_activity
 
 
 class Command(BaseCommand):
@@ -39,13 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("--max-messages", type=int, default=0, help="Exit after this many messages (0: never).")
 
     def handle(self, *args, batch_size, group, session_timeout, idle_exit, max_messages, **options):
-        try:
-            consumer = kafka.build_consumer(
-                group_id=group,
-                **{"session.timeout.ms": int(session_timeout * 1000), "heartbeat.interval.ms": max(100, int(session_timeout * 1000 / 3))},
-            )
-        except kafka.KafkaNotConfigured as exc:
-            raise CommandError(f"{exc}: point it at the Kafka broker.") from exc
         stopping = False
 
         def stop(signum, frame):
@@ -59,39 +37,15 @@ class Command(BaseCommand):
         port = metrics_port_from_env()
         if port is not None:
             start_metrics_server(port)
-        consumer.subscribe([kafka.activity_topic()])
-        self.stdout.write(f"consuming {kafka.activity_topic()} as group {group or 'default'}")
-        total, last_message = 0, time.monotonic()
+
+        def started(consumer: kafka.ActivityConsumer) -> None:
+            self.stdout.write(f"consuming {consumer.topic} as group {group or 'default'}")
+
         try:
-            while not stopping:
-                messages = consumer.consume(num_messages=batch_size, timeout=1.0)
-                events = []
-                for message in messages:
-                    if message.error():
-                        if message.error().code() != KafkaError._PARTITION_EOF:
-                            logger.warning("kafka consumer: %s", message.error())
-                        continue
-                    try:
-                        payload = json.loads(message.value())
-                        if not isinstance(payload, dict) or not REQUIRED_FIELDS <= payload.keys():
-                            raise ValueError("not an activity event v1 message")
-                        events.append(ConsumedEvent(payload, _header(message, "traceparent")))
-                    except (ValueError, TypeError) as exc:
-                        # A message we cannot read would block the partition forever: log and move on.
-                        logger.error("skipping unreadable message at %s[%s]@%s: %s", message.topic(), message.partition(), message.offset(), exc)
-                if messages:
-                    apply_consumed_events(events)
-                    try:
-                        consumer.commit(asynchronous=False)
-                    except KafkaException as exc:
-                        # Uncommitted offsets mean a redelivery, which the event id dedupe absorbs.
-                        logger.warning("kafka consumer: offset commit failed: %s", exc)
-                    total += len(messages)
-                    last_message = time.monotonic()
-                if max_messages and total >= max_messages:
-                    break
-                if idle_exit and time.monotonic() - last_message > idle_exit:
-                    break
-        finally:
-            consumer.close()
-        self.stdout.write(f"consumed {total} message(s)")
+            report = consume_activity(
+                group=group, batch_size=batch_size, session_timeout=session_timeout, idle_exit=idle_exit,
+                max_messages=max_messages, should_stop=lambda: stopping, on_start=started,
+            )
+        except kafka.KafkaNotConfigured as exc:
+            raise CommandError(f"{exc}: point it at the Kafka broker.") from exc
+        self.stdout.write(f"consumed {report.messages} message(s)")
