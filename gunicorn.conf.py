@@ -35,6 +35,25 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 limit_request_line = 8190
 
 
+# Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE (413) without reading it. gunicorn then drains
+# at most 64 KB of the unread body before reusing the connection, and closes it when there is more:
+# after answering "Connection: keep-alive", so a client's next request on it was lost. Announcing the
+# close makes the client open a new connection instead (RFC 9112 section 9.6).
+_body_limit = _int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+
+
+def pre_request(worker, req):
+    """Answer a request whose body is over the limit (or of unknown length) with "Connection: close"."""
+    length = None
+    for name, value in req.headers:
+        if name == "CONTENT-LENGTH" and value.isdigit():
+            length = int(value)
+    chunked = type(getattr(req.body, "reader", None)).__name__ == "ChunkedReader"
+    if chunked or (length is not None and length > _body_limit):
+        req.must_close = True
+    worker.log.debug("%s %s", req.method, req.path)
+
+
 def child_exit(server, worker):
     """Forget a dead worker's live gauges (active streams) in prometheus_client's multiprocess mode."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

@@ -10,7 +10,6 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
@@ -20,6 +19,7 @@ from activity import selectors
 from activity.identity import VIEWER_HEADER, VIEWER_ID_RE, request_viewer_key, viewer_key_for
 from activity.services import ingest_events
 from activity.validation import MAX_BATCH, openapi_batch_schema
+from core.parsers import JSONParser
 
 
 

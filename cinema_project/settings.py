@@ -7,6 +7,7 @@ concern: core, data stores, object storage, Celery, Kafka, API, observability.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -72,11 +73,14 @@ INSTALLED_APPS = [
     "streaming",
     "activity",
     "etl",
+    # Admin login lockout (see "Admin login" below); last, as its documentation asks.
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -87,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Turns a locked-out login into its answer (429 with the message below); last, as axes requires.
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -253,6 +259,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # DRF's defaults, with a JSON parser that refuses hostile bodies with 400 (core/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "core.api.StrictLimitOffsetPagination",
     "PAGE_SIZE": API_PAGE_SIZE,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -308,6 +320,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Admin login ----------------------------------------------------------------------------
+# django-axes: after AXES_FAILURE_LIMIT failed logins for one account, or from one client address,
+# that account (from anywhere) or address (for any account) is refused for AXES_COOLOFF_MINUTES,
+# with a 429 that says so. Staff see and clear the locks in the admin ("Access attempts").
+# Its backend must come first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one alone locks
+AXES_RESET_ON_SUCCESS = True
+AXES_COOLOFF_MESSAGE = (
+    f"Too many failed login attempts for this account or from this address: "
+    f"login is locked for {AXES_COOLOFF_MINUTES} minutes. Ask an administrator to unlock it sooner."
+)
+# The client's address as the API throttles see it: the peer, or the address API_NUM_PROXIES of our
+# proxies wrote (X-Forwarded-For written by a client is never believed).
+AXES_CLIENT_IP_CALLABLE = "core.auth.client_address"
 
 # --- Observability --------------------------------------------------------------------------
 

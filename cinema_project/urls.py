@@ -1,16 +1,19 @@
 """URL map: the API under /api/v1/, its schema and docs, the admin, operators' endpoints, the web app."""
 
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
 
 from catalog.api import MovieViewSet
 from core import views
+from core.paths import IdConverter, IdRouter
 from overrides.api import OverrideViewSet
 from people.api import PersonViewSet
 
-router = DefaultRouter(trailing_slash=True)
+# `<id:...>` and the router's detail routes: ids are ASCII digits >= 1 (core/paths.py).
+register_converter(IdConverter, "id")
+
+router = IdRouter(trailing_slash=True)
 router.register("movies", MovieViewSet, basename="movie")
 router.register("people", PersonViewSet, basename="person")
 router.register("overrides", OverrideViewSet, basename="override")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from rest_framework import exceptions, status
@@ -21,6 +22,17 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
+
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
+
+
+def parse_whole_number(raw: str) -> int:
+    """A query parameter's whole number, in ASCII digits only: int() would also take `１２`
+    (full-width), ` 12 `, `1_000` and 4000-digit values. ValueError otherwise."""
+    if not _WHOLE_NUMBER.fullmatch(raw):
+        raise ValueError(raw)
+    return int(raw)
 
 
 class StrictLimitOffsetPagination(LimitOffsetPagination):
@@ -37,7 +49,7 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         if raw is None or raw == "":
             return None
         try:
-            value = int(raw)
+            value = parse_whole_number(raw)
         except ValueError:
             raise exceptions.ValidationError({name: [f"A whole number is required, got {raw!r}."]}) from None
         if value < minimum:
@@ -67,7 +79,8 @@ class SearchRateThrottle(SimpleRateThrottle):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus domain errors and unreachable databases as JSON with a `detail` message."""
+    """DRF's handler, plus domain errors, bad values, conflicts and unreachable databases as JSON with a
+    `detail` message."""
     if isinstance(exc, DomainError):
         return Response({**exc.extra, "detail": exc.message, "code": exc.code}, status=exc.status_code)
     if isinstance(exc, (OperationalError, InterfaceError)):
@@ -81,6 +94,14 @@ def exception_handler(exc, context):
         # Django would answer with its HTML 400 page and log an ERROR with a traceback.
         message = f"The request body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes allowed."
         return Response({"detail": message, "code": "request_too_large"}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    # Safety nets: a view should have refused these itself, but they are the client's value or a race
+    # between clients, never the server's failure.
+    if isinstance(exc, DataError):
+        logger.warning("value refused by the database: %s", exc)
+        return Response({"detail": "A value is out of range or cannot be stored.", "code": "invalid_value"}, status=400)
+    if isinstance(exc, IntegrityError):
+        logger.warning("conflicting write: %s", exc)
+        return Response({"detail": "The write conflicts with the current data; reload and retry.", "code": "conflict"}, status=409)
     if isinstance(exc, DatabaseError):
         logger.exception("database error")
         return Response({"detail": "Internal database error.", "code": "database_error"}, status=500)

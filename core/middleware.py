@@ -1,4 +1,4 @@
-"""Request ids and the one access-log line per request.
+"""Request ids, the one access-log line per request, and JSON errors for every /api/ path.
 
 Every request gets an id: the caller's `X-Request-ID` when it is a plausible id, a new UUID
 otherwise. It is returned in the response, set on the request's span and stamped on every log line
@@ -11,7 +11,9 @@ import logging
 import re
 import time
 import uuid
+from http import HTTPStatus
 
+from django.http import JsonResponse
 from opentelemetry import trace
 
 from cinema_project.logging import request_id_var
@@ -60,3 +62,39 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+def api_error_body(status_code: int) -> dict:
+    """The JSON body of an API error that no view wrote: the status's own phrase as `detail`."""
+    try:
+        phrase = HTTPStatus(status_code).phrase
+    except ValueError:
+        phrase = "Error"
+    return {"detail": f"{phrase}.", "code": phrase.lower().replace(" ", "_").replace("-", "_")}
+
+
+class ApiJsonErrorsMiddleware:
+    """Every error under /api/ is JSON with a `detail`, in every mode.
+
+    Errors raised outside a DRF view (no URL matched, a failure in a middleware or a plain Django view)
+    are answered by Django's handlers, which with DEBUG on are its HTML technical pages whatever
+    handler404/handler500 say. Here any HTML error answer to an /api/ path becomes JSON; the
+    exception itself was already logged by Django. Pages outside /api/ keep Django's pages.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path_info.startswith("/api/")
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            replacement = JsonResponse(api_error_body(response.status_code), status=response.status_code)
+            for header in ("Allow", "Retry-After", "Vary", REQUEST_ID_HEADER):
+                if header in response:
+                    replacement[header] = response[header]
+            return replacement
+        return response

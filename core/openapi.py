@@ -1,13 +1,27 @@
-"""The OpenAPI schema class: drf-spectacular's, plus the error answers any of our views can give.
+"""The OpenAPI schema class: drf-spectacular's, plus what the server enforces for every view.
 
-core.api.exception_handler turns failures into JSON for every view; documenting those
-answers once here keeps the schema true for every operation (the schemathesis suite checks it).
+core.api.exception_handler turns failures into JSON for every view; documenting those answers once
+here keeps the schema true for every operation (the schemathesis suite checks it). So do the bounds
+the shared code enforces: ids in paths (core.paths), limit/offset of every list (core.api), ids in
+query filters, and anonymous reads wherever the permission class allows them.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework import permissions
+
+from core.api import StrictLimitOffsetPagination
+from core.paths import ID_REGEX
+
+# What an id in a path or a query filter may be (core.paths.ID_REGEX: 1 to 18 ASCII digits, no zero).
+ID_SCHEMA = {"type": "integer", "format": "int64", "minimum": 1, "maximum": 10**18 - 1}
+# Query filters that name an object by its id.
+ID_QUERY_PARAMETERS = {"movie", "movie_id", "person"}
+# Permission classes that let anyone read (GET, HEAD, OPTIONS) without credentials.
+ANONYMOUS_READ_PERMISSIONS = {permissions.IsAuthenticatedOrReadOnly, permissions.DjangoModelPermissionsOrAnonReadOnly}
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -19,6 +33,39 @@ ERROR_SCHEMA = {
 
 
 class CinemaAutoSchema(AutoSchema):
+    def get_auth(self):
+        auths = super().get_auth()
+        perms = {type(p) for p in self.view.get_permissions()}
+        if self.method in permissions.SAFE_METHODS and perms & ANONYMOUS_READ_PERMISSIONS and {} not in auths:
+            auths.append({})  # drf-spectacular only knows IsAuthenticatedOrReadOnly and AllowAny
+        return auths
+
+    def _resolve_path_parameters(self, variables):
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            if parameter["schema"].get("pattern") == f"^{ID_REGEX}$":
+                parameter["schema"] = dict(ID_SCHEMA)
+        return parameters
+
+    def _get_parameters(self):
+        parameters = super()._get_parameters()
+        strict_paging = isinstance(self._get_paginator(), StrictLimitOffsetPagination)
+        for parameter in parameters:
+            if parameter["in"] != "query" or parameter.get("schema", {}).get("type") != "integer":
+                continue
+            name = parameter["name"]
+            if strict_paging and name == "limit":
+                parameter["schema"] = {**parameter["schema"], "minimum": 1, "maximum": settings.API_MAX_PAGE_SIZE}
+                parameter["description"] = (
+                    f"Results per page (default {settings.API_PAGE_SIZE}); a larger value is capped at "
+                    f"{settings.API_MAX_PAGE_SIZE}, below 1 is refused (400)."
+                )
+            elif strict_paging and name == "offset":
+                parameter["schema"] = {**parameter["schema"], "minimum": 0}
+            elif name in ID_QUERY_PARAMETERS:
+                parameter["schema"] = {**parameter["schema"], **ID_SCHEMA}
+        return parameters
+
     def _error_codes(self) -> dict[str, str]:
         codes = {
             "400": "The request is invalid; the body says why.",

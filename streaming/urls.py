@@ -5,5 +5,5 @@ from django.urls import path
 from streaming.api import MovieStreamView
 
 urlpatterns = [
-    path("movies/<int:movie_id>/stream", MovieStreamView.as_view(), name="movie-stream"),
+    path("movies/<id:movie_id>/stream", MovieStreamView.as_view(), name="movie-stream"),
 ]

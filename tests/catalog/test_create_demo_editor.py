@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from tests.factories import editors_group
 
@@ -21,7 +22,7 @@ def test_creates_the_editor_once_and_prints_a_working_login(settings, tmp_path, 
     assert first == second
     password = (tmp_path / "demo-editor-password").read_text()
     assert f"editor / {password}" in first
-    user = authenticate(username="editor", password=password)
+    user = authenticate(RequestFactory().post("/admin/login/"), username="editor", password=password)
     assert user is not None and user.is_staff and user.groups.filter(name="Editors").exists()
     assert user.has_perm("overrides.change_descriptionoverride")
 
