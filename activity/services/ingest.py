@@ -15,8 +15,8 @@ from activity.identity import viewer_key_for
 from activity.services import outbox
 from activity.services.transactions import atomic_with_retry
 from activity.validation import check_event, parse_time
-from core.times import rfc3339
 from catalog.selectors import visible_movies
+from core.times import rfc3339
 
 
 @dataclass
