@@ -15,6 +15,7 @@ from activity.api import ResumeSerializer, resume_for_request
 from catalog import selectors
 from catalog.models import DescriptionSource, Movie, language_code_validator
 from core.api import SearchRateThrottle, conditional_response
+from search.api import remember_interpretation, with_interpretation
 from overrides.selectors import override_for, resolve_description
 from people.models import Credit
 from streaming.serializers import VideoSummarySerializer, movie_video, video_summary
@@ -39,7 +40,11 @@ def requested_language(request) -> str | None:
 
 
 class MovieFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", max_length=100, help_text="Search titles (typos and partial words allowed).")
+    q = django_filters.CharFilter(
+        method="search", max_length=100,
+        help_text="Search titles, then cast names, then descriptions (typos, word forms, transliteration and "
+        "wrong keyboard layout allowed). At most 1000 matches are ranked and counted.",
+    )
     language = django_filters.CharFilter(validators=[language_code_validator], help_text="Original language, e.g. `en`.")
     ordering = django_filters.OrderingFilter(
         fields=(("title", "title"), ("created_at", "created"), ("updated_at", "updated"), ("id", "id")),
@@ -52,7 +57,9 @@ class MovieFilter(django_filters.FilterSet):
         fields = ["q", "language", "ordering"]
 
     def search(self, queryset, name, value):
-        return selectors.movie_search(queryset, value)
+        page = selectors.movie_search(queryset, value)
+        remember_interpretation(self.request, page)
+        return page.queryset
 
 
 class OverrideSummarySerializer(serializers.Serializer):
@@ -80,6 +87,10 @@ class MovieListSerializer(serializers.ModelSerializer):
     description = serializers.SerializerMethodField()
     description_language = serializers.SerializerMethodField()
     source_used = serializers.SerializerMethodField()
+    matched = serializers.ChoiceField(
+        choices=["title", "cast", "description"], source="search_matched", default=None, read_only=True, allow_null=True,
+        help_text="Why a search (`?q=`) found this movie; null when not searching.",
+    )
 
     class Meta:
         model = Movie
@@ -94,6 +105,7 @@ class MovieListSerializer(serializers.ModelSerializer):
             "is_published",
             "created_at",
             "updated_at",
+            "matched",
         ]
 
     def _language(self, movie: Movie) -> str:
@@ -171,6 +183,9 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
         context = super().get_serializer_context()
         context["lang"] = requested_language(self.request)
         return context
+
+    def list(self, request, *args, **kwargs):
+        return with_interpretation(request, super().list(request, *args, **kwargs))
 
     def retrieve(self, request, *args, **kwargs):
         movie = self.get_object()

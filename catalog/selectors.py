@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from catalog.models import Movie
-from core.search import trigram_search
 from people.models import Credit
+from search.selectors import SearchPage, search_movies
 
 
 def visible_movies(*, user) -> QuerySet[Movie]:
@@ -22,9 +22,9 @@ def with_descriptions(movies: QuerySet[Movie]) -> QuerySet[Movie]:
     return movies.prefetch_related("overrides__author", "cms_descriptions")
 
 
-def movie_search(movies: QuerySet[Movie], query: str) -> QuerySet[Movie]:
-    """Titles matching `query` as a word or part of one, tolerating typos; best matches first."""
-    return trigram_search(movies, "title", query)
+def movie_search(movies: QuerySet[Movie], query: str) -> SearchPage:
+    """`movies` matching `query` by title, cast or description, best first (the engine is search.engine)."""
+    return search_movies(movies=movies, query=query)
 
 
 def movie_credits(movie: Movie) -> QuerySet[Credit]:

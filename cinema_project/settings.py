@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "streaming",
     "activity",
     "etl",
+    "search",
 ]
 
 MIDDLEWARE = [

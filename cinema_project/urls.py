@@ -9,6 +9,7 @@ from catalog.api import MovieViewSet
 from core import views
 from overrides.api import OverrideViewSet
 from people.api import PersonViewSet
+from search.api import SuggestView
 
 router = DefaultRouter(trailing_slash=True)
 router.register("movies", MovieViewSet, basename="movie")
@@ -20,6 +21,7 @@ api_v1 = [
     path("", include("streaming.urls")),
     path("", include("activity.urls")),
     path("", include("etl.urls")),
+    path("search/suggest", SuggestView.as_view(), name="search-suggest"),
 ]
 
 urlpatterns = [
