@@ -15,7 +15,7 @@ from activity.identity import request_viewer_key
 from activity.selectors import resume_position
 from catalog import selectors
 from catalog.models import DescriptionSource, Movie, language_code_validator
-from core.api import SearchRateThrottle, conditional_response
+from core.api import SearchRateThrottle, conditional_response, remember_interpretation, with_interpretation
 from core.integers import parse_id
 from people.models import Credit
 from streaming.selectors import movie_video
@@ -40,7 +40,11 @@ def requested_language(request) -> str | None:
 
 
 class MovieFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", max_length=100, help_text="Search titles (typos and partial words allowed).")
+    q = django_filters.CharFilter(
+        method="search", max_length=100,
+        help_text="Search titles, then cast names, then descriptions (typos, word forms, transliteration and "
+        "wrong keyboard layout allowed). At most 1000 matches are ranked and counted.",
+    )
     language = django_filters.CharFilter(validators=[language_code_validator], help_text="Original language, e.g. `en`.")
     ordering = django_filters.OrderingFilter(
         fields=(("title", "title"), ("created_at", "created"), ("updated_at", "updated"), ("id", "id")),
@@ -53,7 +57,9 @@ class MovieFilter(django_filters.FilterSet):
         fields = ["q", "language", "ordering"]
 
     def search(self, queryset, name, value):
-        return selectors.movie_search(queryset, value)
+        page = selectors.movie_search(queryset, value)
+        remember_interpretation(self.request, page)
+        return page.queryset
 
 
 class OverrideSummarySerializer(serializers.Serializer):
@@ -97,6 +103,10 @@ class MovieListSerializer(serializers.ModelSerializer):
     description = serializers.CharField(source="shown_description")
     description_language = serializers.SerializerMethodField()
     source_used = serializers.ChoiceField(source="shown_source", choices=DescriptionSource.choices)
+    matched = serializers.ChoiceField(
+        choices=["title", "cast", "description"], source="search_matched", default=None, read_only=True, allow_null=True,
+        help_text="Why a search (`?q=`) found this movie; null when not searching.",
+    )
 
     class Meta:
         model = Movie
@@ -111,6 +121,7 @@ class MovieListSerializer(serializers.ModelSerializer):
             "is_published",
             "created_at",
             "updated_at",
+            "matched",
         ]
 
     def get_description_language(self, movie: Movie) -> str:
@@ -191,6 +202,9 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
         if movie_id is None:
             raise selectors.MovieNotFound(f"No movie with id {self.kwargs['pk']!r}.")
         return movie_id
+
+    def list(self, request, *args, **kwargs):
+        return with_interpretation(request, super().list(request, *args, **kwargs))
 
     def retrieve(self, request, *args, **kwargs):
         page = selectors.movie_page(movie_id=self._movie_id(), user=request.user, language=requested_language(request))

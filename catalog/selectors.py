@@ -9,10 +9,10 @@ from django.db.models import Q, QuerySet
 
 from catalog.models import Movie
 from core.exceptions import DomainError
-from core.search import trigram_search
 from overrides.models import DescriptionOverride
 from overrides.selectors import description_languages, override_for, with_description
 from people.models import Credit
+from search.selectors import SearchPage, search_movies
 
 
 class MovieNotFound(DomainError):
@@ -40,9 +40,9 @@ def movie_list(*, user, language: str | None) -> QuerySet[Movie]:
     return with_description(visible_movies(user=user), language)
 
 
-def movie_search(movies: QuerySet[Movie], query: str) -> QuerySet[Movie]:
-    """Titles matching `query` as a word or part of one, tolerating typos; best matches first."""
-    return trigram_search(movies, "title", query)
+def movie_search(movies: QuerySet[Movie], query: str) -> SearchPage:
+    """`movies` matching `query` by title, cast or description, best first (the engine is search.engine)."""
+    return search_movies(movies=movies, query=query)
 
 
 def movie_credits(*, movie_id: int) -> QuerySet[Credit]:

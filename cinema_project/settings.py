@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "streaming",
     "activity",
     "etl",
+    "search",
     # Admin login lockout (see "Admin login" below); last, as its documentation asks.
     "axes",
 ]

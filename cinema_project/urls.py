@@ -9,6 +9,7 @@ from core import views
 from core.paths import IdConverter, IdRouter
 from overrides.api import OverrideViewSet
 from people.api import PersonViewSet
+from search.api import SuggestView
 
 # `<id:...>` and the router's detail routes: ids are ASCII digits >= 1 (core/paths.py).
 register_converter(IdConverter, "id")
@@ -23,6 +24,7 @@ api_v1 = [
     path("", include("streaming.urls")),
     path("", include("activity.urls")),
     path("", include("etl.urls")),
+    path("search/suggest", SuggestView.as_view(), name="search-suggest"),
 ]
 
 urlpatterns = [

@@ -132,3 +132,19 @@ def conditional_response(request, data, *, last_modified: datetime | None, statu
     if timestamp is not None:
         response["Last-Modified"] = http_date(timestamp)
     return response
+
+
+# A search that rewrote its query (keyboard layout, transliteration) says so beside `count` and `results`.
+_INTERPRETATION = "_search_interpreted_as"
+
+
+def remember_interpretation(request, page) -> None:
+    """Keep a list search's rewrite on the request so the list response can carry it."""
+    setattr(request, _INTERPRETATION, page.interpreted_as)
+
+
+def with_interpretation(request, response: Response) -> Response:
+    """Add `interpreted_as` beside `count` and `results` when the request searched."""
+    if hasattr(request, _INTERPRETATION) and isinstance(response.data, dict):
+        response.data["interpreted_as"] = getattr(request, _INTERPRETATION)
+    return response

@@ -7,14 +7,14 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 
-from core.api import SearchRateThrottle, conditional_response
+from core.api import SearchRateThrottle, conditional_response, remember_interpretation, with_interpretation
 from core.integers import StrictIdLookupMixin
 from people import selectors
 from people.models import Credit, Person
 
 
 class PersonFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", max_length=100, help_text="Search names (typos and partial words allowed).")
+    q = django_filters.CharFilter(method="search", max_length=100, help_text="Search names (typos, transliteration and wrong keyboard layout allowed).")
     ordering = django_filters.OrderingFilter(
         fields=(("full_name", "name"), ("birth_date", "birth_date"), ("id", "id")),
         help_text="Sort by `name`, `birth_date` or `id` (prefix `-` for descending). "
@@ -26,15 +26,21 @@ class PersonFilter(django_filters.FilterSet):
         fields = ["q", "ordering"]
 
     def search(self, queryset, name, value):
-        return selectors.person_search(queryset, value)
+        page = selectors.person_search(queryset, value)
+        remember_interpretation(self.request, page)
+        return page.queryset
 
 
 class PersonSerializer(serializers.ModelSerializer):
     movie_count = serializers.IntegerField(read_only=True)
+    matched = serializers.ChoiceField(
+        choices=["name"], source="search_matched", default=None, read_only=True, allow_null=True,
+        help_text="Why a search (`?q=`) found this person; null when not searching.",
+    )
 
     class Meta:
         model = Person
-        fields = ["id", "external_id", "full_name", "birth_date", "movie_count"]
+        fields = ["id", "external_id", "full_name", "birth_date", "movie_count", "matched"]
 
 
 class MovieRefSerializer(serializers.Serializer):
@@ -75,6 +81,9 @@ class PersonViewSet(StrictIdLookupMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return PersonDetailSerializer if self.action == "retrieve" else PersonSerializer
+
+    def list(self, request, *args, **kwargs):
+        return with_interpretation(request, super().list(request, *args, **kwargs))
 
     def retrieve(self, request, *args, **kwargs):
         person = self.get_object()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, QuerySet
 
 from catalog.selectors import visible_movie
-from core.search import trigram_search
 from people.models import Credit, Person
+from search.selectors import SearchPage, search_people
 
 
 def person_list(*, user) -> QuerySet[Person]:
@@ -16,8 +16,9 @@ def person_list(*, user) -> QuerySet[Person]:
     )
 
 
-def person_search(people: QuerySet[Person], query: str) -> QuerySet[Person]:
-    return trigram_search(people, "full_name", query)
+def person_search(people: QuerySet[Person], query: str) -> SearchPage:
+    """`people` whose names match `query`, best first (the same engine as movie search)."""
+    return search_people(people=people, query=query)
 
 
 def person_detail_queryset(*, user) -> QuerySet[Person]:

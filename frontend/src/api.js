@@ -79,6 +79,11 @@ export function listMovies({ q, language, limit, offset, lang, ordering } = {}, 
   return request("/movies/", { params: { q, language, limit, offset, lang, ordering }, signal });
 }
 
+/** Up to 8 movies and people for the search box: {interpreted_as, results: [{type, id, label, year, role, link}]}. */
+export function suggest(q, { signal } = {}) {
+  return request("/search/suggest", { params: { q }, signal });
+}
+
 /** One movie with its description, cast, video and this viewer's resume position. */
 export function getMovie(id, { lang, signal } = {}) {
   return request(`/movies/${encodeURIComponent(id)}/`, { params: { lang }, signal });

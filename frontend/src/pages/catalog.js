@@ -3,6 +3,7 @@
 import * as api from "../api.js";
 import { announce, h, replaceChildren } from "../dom.js";
 import { formatClock, languageName, plural } from "../format.js";
+import { attachSearchBox } from "../components/searchBox.js";
 import { emptyState, errorState, movieCard, pager, progressBar, skeletonGrid } from "../components/ui.js";
 import { formatCatalogState, nextCatalogState, pageCount, pageToRange, parseCatalogState } from "../urlState.js";
 import { descriptionLanguage } from "../viewer.js";
@@ -64,12 +65,14 @@ export function catalogPage(ctx) {
     id: "catalog-search",
     name: "q",
     value: state.q,
-    placeholder: "Search by title — try a word or two",
+    placeholder: "Search films, actors, plots — typos are fine",
     autocomplete: "off",
     spellcheck: false,
     maxLength: 100,
     "aria-describedby": "catalog-status",
   });
+  // First, so that Escape and Enter reach the suggestions before the page's own handlers.
+  const searchBox = attachSearchBox(input, { listboxId: "catalog-suggestions", label: "Suggestions", onOpen: (item) => ctx.navigate(item.link) });
   const select = h(
     "select",
     { id: "catalog-language", name: "language" },
@@ -80,6 +83,8 @@ export function catalogPage(ctx) {
   select.value = state.language;
 
   const status = h("p", { class: "catalog__status", id: "catalog-status", "aria-live": "polite" });
+  // When the server read the query another way (keyboard layout, transliteration), it says so.
+  const interpreted = h("p", { class: "catalog__interpreted", id: "catalog-interpreted", hidden: true });
   const results = h("div", { class: "catalog__results" });
   const pagerSlot = h("div", { class: "catalog__pager" });
   const rowSlot = h("div", {});
@@ -117,6 +122,7 @@ export function catalogPage(ctx) {
     },
     h("div", { class: "field field--grow" }, h("label", { for: "catalog-search", class: "field__label" }, "Search films"), h("div", { class: "field__search" }, h("span", { class: "field__icon", "aria-hidden": "true" }, "⌕"), input)),
     h("div", { class: "field" }, h("label", { for: "catalog-language", class: "field__label" }, "Original language"), select),
+    searchBox.listbox,
   );
 
   async function load(signal) {
@@ -124,10 +130,15 @@ export function catalogPage(ctx) {
     replaceChildren(results, skeletonGrid(8));
     status.textContent = "Loading films…";
     replaceChildren(pagerSlot);
+    interpreted.hidden = true;
     try {
       const data = await api.listMovies({ q: state.q, language: state.language, limit, offset, lang: descriptionLanguage() }, { signal });
       if (signal.aborted) return;
       const total = pageCount(data.count);
+      if (data.interpreted_as) {
+        replaceChildren(interpreted, "Showing results for ", h("strong", {}, `“${data.interpreted_as}”`));
+        interpreted.hidden = false;
+      }
       if (!data.results.length) {
         const filtered = state.q || state.language;
         status.textContent = filtered ? "Nothing found" : "No films yet";
@@ -170,7 +181,7 @@ export function catalogPage(ctx) {
     { class: "page page--catalog" },
     h("section", { class: "hero" }, h("h1", { class: "hero__title" }, "Films to watch tonight"), h("p", { class: "hero__text" }, "Search the catalog, read about the cast, and pick up where you left off.")),
     rowSlot,
-    h("section", { class: "catalog", "aria-labelledby": "catalog-title" }, h("h2", { class: "visually-hidden", id: "catalog-title" }, "Catalog"), form, status, results, pagerSlot),
+    h("section", { class: "catalog", "aria-labelledby": "catalog-title" }, h("h2", { class: "visually-hidden", id: "catalog-title" }, "Catalog"), form, status, interpreted, results, pagerSlot),
   );
 
   renderRow(ctx.signal);
@@ -192,6 +203,7 @@ export function catalogPage(ctx) {
     },
     destroy() {
       clearTimeout(debounce);
+      searchBox.destroy();
     },
   };
 }

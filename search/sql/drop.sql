@@ -1,0 +1,15 @@
+DROP TRIGGER IF EXISTS search_movie_insert ON catalog_movie;
+DROP TRIGGER IF EXISTS search_movie_update ON catalog_movie;
+DROP TRIGGER IF EXISTS search_person_insert ON people_person;
+DROP TRIGGER IF EXISTS search_person_update ON people_person;
+DROP TRIGGER IF EXISTS search_credit_insert ON people_credit;
+DROP TRIGGER IF EXISTS search_credit_update ON people_credit;
+DROP TRIGGER IF EXISTS search_credit_delete ON people_credit;
+DROP TRIGGER IF EXISTS search_cms_insert ON catalog_cmsdescription;
+DROP TRIGGER IF EXISTS search_cms_update ON catalog_cmsdescription;
+DROP TRIGGER IF EXISTS search_cms_delete ON catalog_cmsdescription;
+DROP TRIGGER IF EXISTS search_override_insert ON overrides_descriptionoverride;
+DROP TRIGGER IF EXISTS search_override_update ON overrides_descriptionoverride;
+DROP TRIGGER IF EXISTS search_override_delete ON overrides_descriptionoverride;
+ALTER TABLE search_moviedocument DROP CONSTRAINT IF EXISTS search_moviedocument_movie_fk;
+ALTER TABLE search_persondocument DROP CONSTRAINT IF EXISTS search_persondocument_person_fk;
