@@ -317,30 +317,40 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Caches shared by every process of every server instance, so a documented limit is the limit and an
-# editor's write is seen by all: Redis when REDIS_URL is set, otherwise tables in PostgreSQL (created
-# by `migrate`, see core/apps.py). "default" keeps small shared values (the catalog's version key,
-# Django's own uses); "responses" keeps whole anonymous catalog answers (core/cache.py).
+# Caches shared by every process of every server instance, so a documented rate limit is the limit and
+# an editor's write is seen by all: Redis when REDIS_URL is set, otherwise tables in PostgreSQL
+# (created by `migrate`, see core/apps.py). CACHE_BACKEND=locmem (one process only) is for the
+# in-process test suite. "default" holds the rate-limit counters and Django's own values;
+# "responses" holds whole anonymous catalog answers (core/cache.py), RESPONSE_CACHE_BACKEND=none
+# turns that cache off.
+# `migrate` creates both tables whichever backend this process uses (core/apps.py): the processes
+# sharing a database may be configured differently (a worker without Redis, an operator's shell).
+DATABASE_CACHE_TABLES = ["cinema_cache", "cinema_response_cache"]
+_CACHES = {
+    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "cinema"},
+    # Django's database cache with an incr() that is atomic across processes (rate-limit counters).
+    "database": {"BACKEND": "core.cache_backends.DatabaseCache", "LOCATION": DATABASE_CACHE_TABLES[0], "OPTIONS": {"MAX_ENTRIES": 20000}},
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+CACHE_BACKEND = env.str("CACHE_BACKEND", default="redis" if REDIS_URL else "database")
+if CACHE_BACKEND not in _CACHES or (CACHE_BACKEND == "redis" and not REDIS_URL):
+    raise ImproperlyConfigured(f"CACHE_BACKEND must be one of redis (with REDIS_URL), database, locmem; got {CACHE_BACKEND!r}")
+CACHES = {"default": _CACHES[CACHE_BACKEND]}
 RESPONSE_CACHE_BACKEND = env.str("RESPONSE_CACHE_BACKEND", default="redis" if REDIS_URL else "database")
-if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "cinema"},
-    }
-else:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cinema_cache",
-                    "OPTIONS": {"MAX_ENTRIES": 10000}},
-    }
 _RESPONSE_CACHES = {
-    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "cinema-responses"},
-    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cinema_response_cache",
+    "redis": {**_CACHES["redis"], "KEY_PREFIX": "cinema-responses"},
+    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": DATABASE_CACHE_TABLES[1],
                  "OPTIONS": {"MAX_ENTRIES": env.int("RESPONSE_CACHE_MAX_ENTRIES", default=50000), "CULL_FREQUENCY": 4}},
+    # One host only (every worker there shares the directory).
     "file": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "response-cache"),
              "OPTIONS": {"MAX_ENTRIES": env.int("RESPONSE_CACHE_MAX_ENTRIES", default=50000), "CULL_FREQUENCY": 4}},
+    "locmem": _CACHES["locmem"],
     "none": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
 if RESPONSE_CACHE_BACKEND not in _RESPONSE_CACHES or (RESPONSE_CACHE_BACKEND == "redis" and not REDIS_URL):
-    raise ImproperlyConfigured(f"RESPONSE_CACHE_BACKEND must be one of redis (with REDIS_URL), database, file, none; got {RESPONSE_CACHE_BACKEND!r}")
+    raise ImproperlyConfigured(
+        f"RESPONSE_CACHE_BACKEND must be one of redis (with REDIS_URL), database, file, locmem, none; got {RESPONSE_CACHE_BACKEND!r}"
+    )
 CACHES["responses"] = _RESPONSE_CACHES[RESPONSE_CACHE_BACKEND]
 # Paths whose anonymous GET answers are cached (seconds they live; an editor's write or an ETL run
 # makes every one of them stale at once, whatever this says).

@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import random
 from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
@@ -79,16 +78,18 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         return rows
 
     def _count(self, queryset, rows: list) -> tuple[int, bool]:
-        known = self.offset + len(rows) + (1 if self.has_next else 0)
-        if not self.has_next and (rows or self.offset == 0):
-            return known, False  # this page shows the end of the list
+        # Rows known to exist (a page past the end proves nothing about the rows before it).
+        known = self.offset + len(rows) + (1 if self.has_next else 0) if rows else 0
         if not isinstance(queryset, QuerySet):
             return len(queryset), False
         cap = settings.API_EXACT_COUNT_LIMIT
         if known <= cap:
+            # Counted even when this page shows the end: a request's query count stays the same.
             bounded = queryset.order_by()[: cap + 1].count()
             if bounded <= cap:
                 return bounded, False
+        if rows and not self.has_next:
+            return known, False  # a deep page that shows the end of the list
         return max(estimated_count(queryset), known), True
 
     def get_next_link(self):
@@ -127,13 +128,12 @@ def estimated_count(queryset: QuerySet) -> int:
 
 
 class SharedRateThrottle(SimpleRateThrottle):
-    """A rate limit counted where every worker and server instance sees the same number.
+    """A rate limit counted in the default cache, which every worker and server instance shares.
 
-    The window opens at a key's first request and lasts the rate's period; the request that makes
-    the count exceed the limit is refused until the window closes. Counted with one atomic step:
-    Redis `SET NX` + `INCR` when the default cache is Redis, otherwise one PostgreSQL upsert on
-    `core_rate_counter`. (DRF's own throttle reads and rewrites a list of timestamps in the cache,
-    which lets concurrent requests in different processes through together.)
+    The window opens at a key's first request and lasts the rate's period; requests past the limit
+    are refused until it closes. Each request is one atomic increment (`add` + `incr`: Redis INCR,
+    or a locked row in the database cache, core.cache_backends). DRF's own throttle reads a list of
+    timestamps and writes it back, so concurrent requests in different processes get through together.
     """
 
     def allow_request(self, request, view):
@@ -142,43 +142,16 @@ class SharedRateThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        now = int(self.timer())
-        window_start, hits = _count_hit(self.key, now, self.duration)
-        self._wait = max(window_start + self.duration - now, 1)
+        self.cache.add(self.key, 0, self.duration)  # opens a window (with its expiry) when none is open
+        try:
+            hits = self.cache.incr(self.key)
+        except ValueError:  # the window closed between the two calls: this request opens the next one
+            self.cache.add(self.key, 1, self.duration)
+            hits = 1
         return hits <= self.num_requests
 
     def wait(self):
-        return getattr(self, "_wait", None)
-
-
-def _count_hit(key: str, now: int, duration: int) -> tuple[int, int]:
-    from django.core.cache import caches
-    from django.core.cache.backends.redis import RedisCache
-
-    cache = caches["default"]
-    if isinstance(cache, RedisCache):
-        # add() opens the window (and sets its expiry) only when none is open; incr() is atomic.
-        cache.add(key, 0, duration)
-        try:
-            return now, cache.incr(key)
-        except ValueError:  # expired between the two calls: this request opens the next window
-            cache.add(key, 1, duration)
-            return now, 1
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO core_rate_counter AS c (key, window_start, hits) VALUES (%(key)s, %(now)s, 1)
-            ON CONFLICT (key) DO UPDATE SET
-                hits = CASE WHEN c.window_start + %(duration)s <= %(now)s THEN 1 ELSE c.hits + 1 END,
-                window_start = CASE WHEN c.window_start + %(duration)s <= %(now)s THEN %(now)s ELSE c.window_start END
-            RETURNING window_start, hits
-            """,
-            {"key": key[:255], "now": now, "duration": duration},
-        )
-        window_start, hits = cursor.fetchone()
-        if random.random() < 0.001:  # forget closed windows now and then (a day is longer than any period)
-            cursor.execute("DELETE FROM core_rate_counter WHERE window_start < %s", [now - 86400])
-    return window_start, hits
+        return self.duration
 
 
 def throttled_response(wait: float | None) -> HttpResponse:

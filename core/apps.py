@@ -19,6 +19,7 @@ class CoreConfig(AppConfig):
 
 def _create_cache_tables(sender, using="default", verbosity=1, **kwargs) -> None:
     """`migrate` also creates the database cache tables (idempotent), so no deployment forgets them."""
+    from django.conf import settings
     from django.core.management import call_command
 
-    call_command("createcachetable", database=using, verbosity=0)
+    call_command("createcachetable", *settings.DATABASE_CACHE_TABLES, database=using, verbosity=0)

