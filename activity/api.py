@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +18,7 @@ from activity import selectors
 from activity.identity import VIEWER_HEADER, VIEWER_ID_RE, request_viewer_key, viewer_key_for
 from activity.services import ingest_events
 from activity.validation import MAX_BATCH, openapi_batch_schema
+from core.integers import int_param
 from core.parsers import JSONParser
 
 
@@ -198,22 +198,6 @@ class ContinueWatchingView(generics.ListAPIView):
         return selectors.continue_watching(viewer_key=viewer_key, user=self.request.user)
 
 
-# ASCII digits only: Python's int() would also take "+7", " 7", "7_0" and full-width digits.
-_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,19}")
-
-
-def _int_param(request, name: str, *, default: int, minimum: int, maximum: int, optional: bool = False) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return None if optional else default
-    if not _WHOLE_NUMBER.fullmatch(raw):
-        raise exceptions.ValidationError({name: [f"A whole number is required, got {raw[:40]!r}."]})
-    value = int(raw)
-    if not minimum <= value <= maximum:
-        raise exceptions.ValidationError({name: [f"Must be between {minimum} and {maximum}."]})
-    return value
-
-
 MAX_DAYS = 365
 MAX_TOP = 100
 MAX_ID = 2**63 - 1
@@ -281,8 +265,8 @@ class TopMoviesView(APIView):
         responses=TopMoviesResponseSerializer,
     )
     def get(self, request):
-        days = _int_param(request, "days", default=7, minimum=1, maximum=MAX_DAYS)
-        limit = _int_param(request, "limit", default=10, minimum=1, maximum=MAX_TOP)
+        days = int_param(request, "days", default=7, minimum=1, maximum=MAX_DAYS)
+        limit = int_param(request, "limit", default=10, minimum=1, maximum=MAX_TOP)
         metric = request.query_params.get("metric") or "plays"
         if metric not in selectors.TOP_METRICS:
             raise exceptions.ValidationError({"metric": [f"One of {', '.join(selectors.TOP_METRICS)}."]})
@@ -298,8 +282,8 @@ class _DailySeriesView(APIView):
     row_serializer: type[serializers.Serializer]
 
     def get(self, request):
-        days = _int_param(request, "days", default=7, minimum=1, maximum=MAX_DAYS)
-        movie_id = _int_param(request, "movie_id", default=0, minimum=1, maximum=MAX_ID, optional=True)
+        days = int_param(request, "days", default=7, minimum=1, maximum=MAX_DAYS)
+        movie_id = int_param(request, "movie_id", default=0, minimum=1, maximum=MAX_ID, optional=True)
         rows = type(self).selector(days=days, movie_id=movie_id, user=request.user)
         return Response({"days": days, "movie_id": movie_id, "results": self.row_serializer(rows, many=True).data})
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "streaming",
     "activity",
     "etl",
+    "core",
     "search",
     # Admin login lockout (see "Admin login" below); last, as its documentation asks.
     "axes",
@@ -85,6 +86,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Anonymous catalog reads answered from the shared response cache (core/cache.py), before the
+    # session, auth and view machinery runs; after CORS so cached answers still carry its headers.
+    "core.cache.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -136,8 +140,29 @@ else:
 DATABASES["default"].setdefault("OPTIONS", {})
 if not DATABASES["default"].get("HOST") and "host" in DATABASES["default"]["OPTIONS"]:
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")  # unix socket directory
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Connections: Django's built-in psycopg pool, one per process (DATABASE_POOL_MAX_SIZE connections at
+# most), so `processes x pool size` bounds what a server instance can take from PostgreSQL however
+# many threads it runs; a thread waits up to DATABASE_POOL_TIMEOUT s for a connection, then gets a 503.
+# Behind PgBouncer in transaction mode (DATABASE_PGBOUNCER=true) the pool stays on (it saves the
+# connect round trip) but server-side cursors are off: a cursor cannot outlive its transaction there.
+# DATABASE_POOL=false falls back to one persistent connection per thread (CONN_MAX_AGE).
+DATABASE_POOL = env.bool("DATABASE_POOL", default=True)
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+if DATABASE_POOL:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # required by the pool: a request hands its connection back
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        # A connection idle this long is closed (the pool shrinks back to min_size after a burst).
+        "max_idle": env.float("DATABASE_POOL_MAX_IDLE", default=300.0),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASE_PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # psycopg 3 prepares no statements unless asked (Django leaves prepare_threshold unset): safe as is.
 # A stopped database must turn into a quick 503, not a hanging request.
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
 
@@ -252,6 +277,9 @@ ACTIVITY_SESSION_IDLE_SECONDS = env.int("ACTIVITY_SESSION_IDLE_SECONDS", default
 
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=20)
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=100)
+# Lists count their rows exactly up to this many; past it `count` is PostgreSQL's estimate and the
+# page says `count_is_estimate: true` (an exact COUNT(*) of 100k rows costs more than the page).
+API_EXACT_COUNT_LIMIT = env.int("API_EXACT_COUNT_LIMIT", default=1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
 REST_FRAMEWORK = {
@@ -295,9 +323,47 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if REDIS_URL:
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+# Caches shared by every process of every server instance, so a documented rate limit is the limit and
+# an editor's write is seen by all: Redis when REDIS_URL is set, otherwise tables in PostgreSQL
+# (created by `migrate`, see core/apps.py). CACHE_BACKEND=locmem (one process only) is for the
+# in-process test suite. "default" holds the rate-limit counters and Django's own values;
+# "responses" holds whole anonymous catalog answers (core/cache.py), RESPONSE_CACHE_BACKEND=none
+# turns that cache off.
+# `migrate` creates both tables whichever backend this process uses (core/apps.py): the processes
+# sharing a database may be configured differently (a worker without Redis, an operator's shell).
+DATABASE_CACHE_TABLES = ["cinema_cache", "cinema_response_cache"]
+_CACHES = {
+    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "cinema"},
+    # Django's database cache with an incr() that is atomic across processes (rate-limit counters).
+    "database": {"BACKEND": "core.cache_backends.DatabaseCache", "LOCATION": DATABASE_CACHE_TABLES[0], "OPTIONS": {"MAX_ENTRIES": 20000}},
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+CACHE_BACKEND = env.str("CACHE_BACKEND", default="redis" if REDIS_URL else "database")
+if CACHE_BACKEND not in _CACHES or (CACHE_BACKEND == "redis" and not REDIS_URL):
+    raise ImproperlyConfigured(f"CACHE_BACKEND must be one of redis (with REDIS_URL), database, locmem; got {CACHE_BACKEND!r}")
+CACHES = {"default": _CACHES[CACHE_BACKEND]}
+RESPONSE_CACHE_BACKEND = env.str("RESPONSE_CACHE_BACKEND", default="redis" if REDIS_URL else "database")
+_RESPONSE_CACHES = {
+    "redis": {**_CACHES["redis"], "KEY_PREFIX": "cinema-responses"},
+    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": DATABASE_CACHE_TABLES[1],
+                 "OPTIONS": {"MAX_ENTRIES": env.int("RESPONSE_CACHE_MAX_ENTRIES", default=50000), "CULL_FREQUENCY": 4}},
+    # One host only (every worker there shares the directory).
+    "file": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "response-cache"),
+             "OPTIONS": {"MAX_ENTRIES": env.int("RESPONSE_CACHE_MAX_ENTRIES", default=50000), "CULL_FREQUENCY": 4}},
+    "locmem": _CACHES["locmem"],
+    "none": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
+if RESPONSE_CACHE_BACKEND not in _RESPONSE_CACHES or (RESPONSE_CACHE_BACKEND == "redis" and not REDIS_URL):
+    raise ImproperlyConfigured(
+        f"RESPONSE_CACHE_BACKEND must be one of redis (with REDIS_URL), database, file, locmem, none; got {RESPONSE_CACHE_BACKEND!r}"
+    )
+CACHES["responses"] = _RESPONSE_CACHES[RESPONSE_CACHE_BACKEND]
+# Paths whose anonymous GET answers are cached (seconds they live; an editor's write or an ETL run
+# makes every one of them stale at once, whatever this says).
+RESPONSE_CACHE_PREFIXES = env.list("RESPONSE_CACHE_PREFIXES", default=["/api/v1/movies/", "/api/v1/people/", "/api/v1/genres/"])
+RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=300)
+# Writes to these apps' models make the cached catalog answers stale (core/cache.py).
+RESPONSE_CACHE_APPS = ["catalog", "people", "overrides", "streaming"]
 
 # --- Security -------------------------------------------------------------------------------
 

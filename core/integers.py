@@ -15,6 +15,36 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
 ASCII_DIGITS = re.compile(r"[0-9]{1,18}")  # 18 digits always fit PostgreSQL's bigint
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
+
+
+def parse_whole_number(raw: str) -> int:
+    """A whole number written in ASCII digits (optionally negative); ValueError for anything else."""
+    if not WHOLE_NUMBER.fullmatch(raw):
+        raise ValueError(raw)
+    return int(raw)
+
+
+def int_param(
+    request, name: str, *, default: int | None = None, minimum: int, maximum: int | None = None, optional: bool = False
+) -> int | None:
+    """The integer query parameter `name`; absent or empty gives `default` (None when `optional`).
+
+    A value that is not a whole number, or lies outside minimum..maximum, is a 400 with a clear message.
+    """
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None if optional else default
+    try:
+        value = parse_whole_number(raw)
+    except ValueError:
+        raise serializers.ValidationError({name: [f"A whole number is required, got {raw[:40]!r}."]}) from None
+    if maximum is None:
+        if value < minimum:
+            raise serializers.ValidationError({name: [f"Must be at least {minimum}."]})
+    elif not minimum <= value <= maximum:
+        raise serializers.ValidationError({name: [f"Must be between {minimum} and {maximum}."]})
+    return value
 
 
 def parse_id(value) -> int | None:

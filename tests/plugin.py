@@ -15,6 +15,10 @@ import pytest
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config, parser, args):
     os.environ.setdefault("STATIC_MANIFEST", "0")  # no collectstatic needed for admin pages in tests
+    # In-process tests keep their cache in the process (tests clear it between cases, some without a
+    # database) and no response cache; tests of the shared caches set these for the servers they start.
+    os.environ.setdefault("CACHE_BACKEND", "locmem")
+    os.environ.setdefault("RESPONSE_CACHE_BACKEND", "none")
     if os.environ.get("DATABASE_URL"):
         return
     from tests.services import ServiceError, start_run_database

