@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("streaming.urls")),
     path("", include("activity.urls")),
     path("", include("etl.urls")),
+    path("", include("accounts.urls")),
 ]
 
 urlpatterns = [
