@@ -280,3 +280,13 @@ def test_sign_up_and_reset_emails_are_throttled(api, rates):
     assert statuses == [202, 202, 429]
     statuses = [api.post(RESET, {"email": "x@example.com"}, format="json").status_code for _ in range(2)]
     assert statuses == [202, 429]
+
+
+def test_emails_leave_only_after_the_commit(api, mailoutbox, django_capture_on_commit_callbacks):
+    """The email task is enqueued on commit (delay_on_commit): a sign-up whose transaction never commits sends nothing."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert api.post(SIGN_UP, {"email": "late@example.com", "password": PASSWORD}, format="json").status_code == 202
+    assert mailoutbox == [] and len(callbacks) == 1
+    callbacks[0]()  # the commit: the (eager) Celery task sends it
+    assert [m.to for m in mailoutbox] == [["late@example.com"]]
+    assert "Confirm your email address" in mailoutbox[0].subject
