@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "etl",
     "core",
     "search",
+    "accounts",
     # Admin login lockout (see "Admin login" below); last, as its documentation asks.
     "axes",
 ]
@@ -307,6 +308,11 @@ REST_FRAMEWORK = {
         "search": env.str("THROTTLE_SEARCH", default="120/min"),
         "ingest_viewer": env.str("THROTTLE_INGEST_VIEWER", default="600/min"),
         "ingest_ip": env.str("THROTTLE_INGEST_IP", default="3000/min"),
+        # Accounts: guessing passwords and mass sign-ups are limited per client address, sign-in also per email.
+        "sign_in": env.str("THROTTLE_SIGN_IN", default="20/min"),
+        "sign_in_email": env.str("THROTTLE_SIGN_IN_EMAIL", default="30/hour"),
+        "sign_up": env.str("THROTTLE_SIGN_UP", default="10/hour"),
+        "account_email": env.str("THROTTLE_ACCOUNT_EMAIL", default="10/hour"),
     },
 }
 
@@ -407,6 +413,30 @@ AXES_COOLOFF_MESSAGE = (
 # The client's address as the API throttles see it: the peer, or the address API_NUM_PROXIES of our
 # proxies wrote (X-Forwarded-For written by a client is never believed).
 AXES_CLIENT_IP_CALLABLE = "core.auth.client_address"
+
+# --- Viewer accounts and email -------------------------------------------------------------
+# Console output in the embedded mode; SMTP when EMAIL_HOST is set; any backend by EMAIL_BACKEND
+# (the browser tests use the file backend with EMAIL_FILE_PATH).
+
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+if env.str("EMAIL_FILE_PATH", default=""):
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kinoteka <no-reply@localhost>")
+# Where the links in emails point: the web app's public address.
+WEB_APP_URL = env.str("WEB_APP_URL", default="http://localhost:8002").rstrip("/")
+# Verification and reset links stop working after this many seconds (Django's token generator).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
+# "Remember me" keeps the session this long; without it the session ends with the browser.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 24 * 3600)
 
 # --- Observability --------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ api_v1 = [
     path("", include("activity.urls")),
     path("", include("etl.urls")),
     path("search/suggest", SuggestView.as_view(), name="search-suggest"),
+    path("", include("accounts.urls")),
 ]
 
 urlpatterns = [

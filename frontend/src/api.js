@@ -31,7 +31,8 @@ function csrfToken() {
   return match ? decodeURIComponent(match[1]) : null;
 }
 
-async function request(path, { params, signal, method = "GET", body } = {}) {
+/** One API call (the account module's calls go through here too). */
+export async function request(path, { params, signal, method = "GET", body } = {}) {
   const headers = { Accept: "application/json", "X-Viewer-Id": viewerId() };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   // A signed-in editor browsing the app sends Django's session cookie, so writes need the CSRF token.

@@ -1,6 +1,8 @@
 /** Starts the app: header, the playback event queue, and the router that renders pages. */
 
 import "./styles/main.css";
+import { accountRoutes } from "./account/pages.js";
+import { accountNav } from "./account/widgets.js";
 import { beaconEvents, postEvents } from "./api.js";
 import { h, replaceChildren } from "./dom.js";
 import { catalogPage } from "./pages/catalog.js";
@@ -45,6 +47,7 @@ const routes = [
   { name: "movie", path: /^\/movies\/(?<id>\d+)\/?$/, page: (ctx) => moviePage(ctx, shared) },
   { name: "person", path: /^\/people\/(?<id>\d+)\/?$/, page: (ctx) => personPage(ctx, shared) },
   { name: "stats", path: /^\/stats\/?$/, page: (ctx) => statsPage(ctx) },
+  ...accountRoutes(),
 ];
 
 function renderHeader(header) {
@@ -98,7 +101,7 @@ function renderHeader(header) {
       { class: "site-header__inner" },
       h("a", { class: "logo", href: "/", "aria-label": "Kinoteka, home" }, h("span", { class: "logo__mark", "aria-hidden": "true" }, "▶"), h("span", { class: "logo__text" }, "Kinoteka")),
       nav,
-      h("div", { class: "site-header__tools" }, offline, switcher),
+      h("div", { class: "site-header__tools" }, offline, switcher, accountNav({ onSignOut: () => router.navigate("/") })),
     ),
   );
 }

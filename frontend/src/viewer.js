@@ -18,9 +18,15 @@ function store() {
 }
 
 let memoryViewer = null;
+let accountViewer = null;
 
-/** The anonymous viewer id (`v-` + a UUID) the API knows this browser by. */
-export function viewerId() {
+/** While signed in, events name the account (`user:<id>`, from the API) instead of the browser. */
+export function setAccountViewerId(id) {
+  accountViewer = id || null;
+}
+
+/** The browser's anonymous id, whoever is signed in: what the API merges into an account at sign-in. */
+export function anonymousViewerId() {
   const storage = store();
   let id = storage && storage.getItem(VIEWER_KEY);
   if (!id || !/^[A-Za-z0-9_.:-]{1,64}$/.test(id)) {
@@ -29,6 +35,11 @@ export function viewerId() {
     if (storage) storage.setItem(VIEWER_KEY, id);
   }
   return id;
+}
+
+/** The viewer id events carry: the signed-in account's, else the anonymous `v-` + a UUID of this browser. */
+export function viewerId() {
+  return accountViewer || anonymousViewerId();
 }
 
 /** The language descriptions are shown in: the saved choice, else the browser's, else English. */

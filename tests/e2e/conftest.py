@@ -91,6 +91,9 @@ def e2e_env(s3_endpoint, django_db_setup):
         "CELERY_BROKER_URL": "",
         "DJANGO_SETTINGS_MODULE": "cinema_project.settings",
         "PYTHONUNBUFFERED": "1",
+        # Account emails land in files a test can read (tests/e2e/test_accounts.py).
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(scratch / "mail"),
     }
     yield {"env": env, "dir": scratch}
     shutil.rmtree(scratch, ignore_errors=True)

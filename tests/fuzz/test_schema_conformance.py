@@ -71,7 +71,9 @@ def fuzz_data(in_process_wsgi, unthrottled) -> dict[str, int]:
         movie = MovieFactory()
         CreditFactory(movie=movie, person=PersonFactory())
         override = OverrideFactory(movie=movie)
-    return {"movies": movie.pk, "people": movie.credits.first().person_id, "overrides": override.pk}
+    ids = {"movies": movie.pk, "people": movie.credits.first().person_id, "overrides": override.pk}
+    # /api/v1/me/list/{movie_id}, /me/history/{movie_id}; /me/sessions/{id} finds none (a 404).
+    return {**ids, "list": movie.pk, "history": movie.pk, "sessions": 1}
 
 
 def _load_schema():

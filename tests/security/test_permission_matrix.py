@@ -118,7 +118,9 @@ def api_cases(world) -> list[Case]:
         Case("GET", "/api/docs/", PUBLIC, route="/api/docs/"),
         Case("GET", "/healthz", PUBLIC, route="/healthz"),
     ]
-    return cases
+    from tests.security.test_permission_matrix_accounts import account_api_cases
+
+    return cases + account_api_cases(world)
 
 
 def _call(client: Client, case: Case):
@@ -204,6 +206,7 @@ EDITOR_ADMIN = {
     "etl.rejectedrecord": {"view"},
     # Login lockouts (django-axes): addresses and account names of everyone who tried; superusers only.
     "axes.accessattempt": set(), "axes.accesslog": set(), "axes.accessfailurelog": set(),
+    "accounts.viewer": {"view"},
 }
 
 

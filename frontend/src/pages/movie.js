@@ -5,6 +5,7 @@ import { h, replaceChildren } from "../dom.js";
 import { SOURCE_LABELS, formatBytes, formatDuration, languageName, plural } from "../format.js";
 import { cover } from "../components/cover.js";
 import { emptyState, errorState, loading } from "../components/ui.js";
+import { myListButton } from "../account/widgets.js";
 import { playerView } from "../player/playerView.js";
 import { DESCRIPTION_LANGUAGES, descriptionLanguage, setDescriptionLanguage, viewerId } from "../viewer.js";
 
@@ -66,7 +67,7 @@ export function moviePage(ctx, { queue, refresh, setTitle }) {
           { class: "movie-hero__info" },
           h("h1", { class: "movie-hero__title" }, movie.title),
           h("dl", { class: "facts" }, facts.map(([term, value]) => h("div", { class: "facts__item" }, h("dt", {}, term), h("dd", {}, value)))),
-          movie.video ? h("a", { class: "button", href: "#watch" }, "▶ Watch now") : null,
+          h("div", { class: "movie-hero__actions" }, movie.video ? h("a", { class: "button", href: "#watch" }, "▶ Watch now") : null, myListButton(movie.id)),
         ),
       ),
       h(
