@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "overrides",
     "streaming",
     "activity",
+    "analytics",
     "etl",
 ]
 
