@@ -19,6 +19,7 @@ api_v1 = [
     path("", include(router.urls)),
     path("", include("streaming.urls")),
     path("", include("activity.urls")),
+    path("", include("analytics.urls")),
     path("", include("etl.urls")),
 ]
 
