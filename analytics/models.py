@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from catalog.models import Movie
+
 
 class SessionSummary(models.Model):
     """One playback session as the analytics see it (see analytics.metrics for every rule)."""
@@ -68,3 +70,12 @@ class DemoActivityLoad(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.loaded_at:%Y-%m-%d})"
+
+
+class MovieAnalytics(Movie):
+    """A movie seen through its viewing figures: the admin's analytics screens (no table of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "movie analytics"
+        verbose_name_plural = "viewing analytics"
