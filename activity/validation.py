@@ -63,7 +63,6 @@ CONDITIONAL_FIELDS = {
     "reason": {"stop"},
     "error_code": {"error"},
     "error_message": {"error"},
-    "startup_time": {"play", "progress"},
     "fatal": {"error"},
 }
 

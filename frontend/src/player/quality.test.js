@@ -44,24 +44,38 @@ beforeEach(() => vi.useFakeTimers({ now: new Date("2026-11-24T12:00:00Z"), toFak
 afterEach(() => vi.useRealTimers());
 
 describe("playback quality reporting (contract v1.1)", () => {
-  it("sends the startup time once, at the first frame with the playhead moving", () => {
+  it("measures the startup time to the first frame with the playhead moving, sent once on the next event", () => {
     const { video, sent, advance } = setup();
     video.fire("play");
     advance(0.4);
     video.fire("playing"); // the element says playing, but the playhead has not moved yet
-    expect(sent.map((e) => e.type)).toEqual(["play"]);
     advance(0.35);
     video.currentTime = 0.05;
     video.fire("timeupdate");
-    expect(sent[1]).toMatchObject({ type: "progress", startup_time: 0.75, rendition: { height: 720 } });
-    video.currentTime = 0.3;
+    expect(sent.map((e) => e.type)).toEqual(["play"]); // no event of its own
+    advance(3);
+    video.currentTime = 3.05;
     video.fire("timeupdate");
     video.fire("pause");
+    expect(sent[1]).toMatchObject({ type: "pause", startup_time: 0.75 });
     video.fire("play"); // resuming is not a new startup
     video.currentTime = 0.6;
     video.fire("timeupdate");
+    video.fire("pause");
     expect(sent.filter((e) => "startup_time" in e)).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ rendition: { height: 720 } });
     for (const event of sent) expect(eventErrors(event)).toEqual([]);
+  });
+
+  it("puts the startup time on the periodic progress", () => {
+    vi.useFakeTimers({ now: new Date("2026-11-24T12:00:00Z") });
+    const { video, sent } = setup();
+    video.fire("play");
+    video.currentTime = 0.2;
+    video.fire("timeupdate");
+    vi.advanceTimersByTime(10_000);
+    expect(sent[1]).toMatchObject({ type: "progress", startup_time: 0 });
+    expect(eventErrors(sent[1])).toEqual([]);
   });
 
   it("sends no startup time when the viewer leaves before the first frame", () => {

@@ -5,7 +5,7 @@
  * the media error code. Events go to the EventQueue, which owns delivery.
  *
  * Playback quality (contract v1.1): the startup time (from the session's play request to the first
- * frame with the playhead moving) goes once, on a progress sent at that frame; stalls (`waiting`
+ * frame with the playhead moving) goes once, on the first event after that frame; stalls (`waiting`
  * after the first frame, not caused by a seek, until the playhead moves again) ride on the next
  * event; the rendition is the picture height; a media error is fatal (the element gives up).
  */
@@ -51,6 +51,7 @@ export class PlaybackTracker {
     this.clock = deps.clock || (() => (globalThis.performance ? globalThis.performance.now() : Date.now()));
     this.sessionId = null;
     this.startup = null; // {requestedAt, from} until the first frame of the session
+    this.startupTime = null; // measured, waiting for the next event to carry it
     this.stall = null; // {startedAt, start} while the playhead waits for data
     this.pendingStalls = [];
     this.progressTimer = null;
@@ -88,6 +89,10 @@ export class PlaybackTracker {
     if (height > 0) event.quality = `${height}p`;
     if (height > 0 && ["play", "progress", "heartbeat"].includes(type)) event.rendition = { height: Math.round(height) };
     if (type !== "play" && this.pendingStalls.length) event.stalls = this.pendingStalls.splice(0, MAX_STALLS_PER_EVENT);
+    if (this.startupTime !== null) {
+      event.startup_time = this.startupTime;
+      this.startupTime = null;
+    }
     return Object.assign(event, extra);
   }
 
@@ -111,7 +116,8 @@ export class PlaybackTracker {
     if (this.startup && position !== this.startup.from) {
       const seconds = Math.min(600, Math.max(0, (this.clock() - this.startup.requestedAt) / 1000));
       this.startup = null;
-      this._emit("progress", { startup_time: Math.round(seconds * 1000) / 1000 });
+      // No event of its own: the next one (the 10-s progress, or a pause or stop) carries it.
+      this.startupTime = Math.round(seconds * 1000) / 1000;
     }
     if (this.stall && position !== this.stall.from) this._closeStall();
   }
@@ -178,6 +184,7 @@ export class PlaybackTracker {
     this._emit("stop", { reason }, true);
     this.sessionId = null;
     this.startup = null;
+    this.startupTime = null;
     this.pendingStalls = [];
     this._stopProgress();
     if (this.heartbeatTimer) this.clearInterval(this.heartbeatTimer);
