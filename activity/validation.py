@@ -58,7 +58,13 @@ class Rejection:
     reason: str
 
 
-CONDITIONAL_FIELDS = ("reason", "error_code", "error_message")
+# The fields only some event types may carry (the schema's allOf rules), for naming the culprit.
+CONDITIONAL_FIELDS = {
+    "reason": {"stop"},
+    "error_code": {"error"},
+    "error_message": {"error"},
+    "fatal": {"error"},
+}
 
 
 def _describe(error, event: dict) -> str:
@@ -68,7 +74,7 @@ def _describe(error, event: dict) -> str:
     if kind == "AdditionalProperties":
         message = message.replace("Additional properties are not allowed", "unknown field(s)")
     elif kind == "Not":
-        present = [f for f in CONDITIONAL_FIELDS if f in event]
+        present = [f for f, types in CONDITIONAL_FIELDS.items() if f in event and event.get("type") not in types]
         message = f"'{present[0] if present else 'field'}' is not allowed for a {event.get('type')!r} event"
     elif kind == "Required":
         message = message.replace("is a required property", "is required")

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "overrides",
     "streaming",
     "activity",
+    "analytics",
     "etl",
     "core",
     "search",

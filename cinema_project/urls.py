@@ -23,6 +23,7 @@ api_v1 = [
     path("", include(router.urls)),
     path("", include("streaming.urls")),
     path("", include("activity.urls")),
+    path("", include("analytics.urls")),
     path("", include("etl.urls")),
     path("search/suggest", SuggestView.as_view(), name="search-suggest"),
     path("", include("accounts.urls")),

@@ -114,6 +114,21 @@ export function errorRate(params = {}, { signal } = {}) {
   return request("/analytics/error-rate", { params, signal });
 }
 
+/** Playback quality across the catalog: {days, summary, renditions, movies}. */
+export function analyticsOverview(params = {}, { signal } = {}) {
+  return request("/analytics/overview", { params, signal });
+}
+
+/** Playback quality per day, for the catalog or one movie: {days, movie_id, summary, renditions, results}. */
+export function analyticsQoe(params = {}, { signal } = {}) {
+  return request("/analytics/qoe", { params, signal });
+}
+
+/** A movie's audience retention: {movie_id, title, sessions, duration, completion_rate, points}. */
+export function analyticsRetention(params = {}, { signal } = {}) {
+  return request("/analytics/retention", { params, signal });
+}
+
 // --- Playback events ------------------------------------------------------------------------------
 
 /** POSTs a batch; resolves to {status} whatever the status, rejects only when the network fails. */

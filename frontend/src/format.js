@@ -71,3 +71,47 @@ export const SOURCE_LABELS = {
   cms: "Editorial (CMS)",
   partner: "Partner description",
 };
+
+/**
+ * The unit a chart of durations reads best in, from its largest value in seconds: under two
+ * minutes in seconds, under two hours in minutes, else hours. (One fixed unit, hours, made every
+ * tick of a small watch time read "0.00 h".)
+ */
+export function durationUnit(maxSeconds) {
+  const max = Math.abs(Number(maxSeconds) || 0);
+  if (max >= 7200) return { unit: "h", seconds: 3600, label: "Hours" };
+  if (max >= 120) return { unit: "min", seconds: 60, label: "Minutes" };
+  return { unit: "s", seconds: 1, label: "Seconds" };
+}
+
+/** How many decimals the multiples of `step` need (0.25 -> 2, 2.5 -> 1, 10 -> 0). */
+export function stepDecimals(step) {
+  const s = Number(step);
+  if (!(s > 0) || !Number.isFinite(s)) return 0;
+  const [mantissa, exponent] = s.toPrecision(6).replace(/0+(e|$)/, "$1").replace(/\.(e|$)/, "$1").split("e");
+  const decimals = (mantissa.split(".")[1] || "").length - Number(exponent || 0);
+  return Math.max(0, Math.min(10, decimals));
+}
+
+/** An axis tick: `value` with just the decimals its `step` needs, and the unit ("2.5 min"). */
+export function formatTick(value, step, unit = "") {
+  const decimals = stepDecimals(step);
+  const text = Number(value).toLocaleString("en", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  return unit ? `${text} ${unit}` : text;
+}
+
+/** A duration to read in a table or a tooltip: "0.85 s", "12.3 s", then formatDuration's "7 min". */
+export function formatSeconds(seconds) {
+  const v = Number(seconds);
+  if (seconds === null || seconds === undefined || !Number.isFinite(v)) return "—";
+  if (v < 10) return `${v.toFixed(2)} s`;
+  if (v < 60) return `${v.toFixed(1)} s`;
+  return formatDuration(v);
+}
+
+/** "12.5 %", "0.35 %", "—" for a missing figure. */
+export function formatPercent(value) {
+  if (value === null || value === undefined || !Number.isFinite(Number(value))) return "—";
+  const v = Number(value);
+  return `${v.toFixed(v !== 0 && Math.abs(v) < 1 ? 2 : 1)} %`;
+}

@@ -63,3 +63,29 @@ export function errorRateSeries(data, days = 0, today = new Date()) {
     .sort((a, b) => a.x.localeCompare(b.x));
   return fillDays(points, days, today);
 }
+
+/** [{x: day, y}] of one figure of /analytics/qoe's days (null: no session that day, drawn as 0). */
+export function qoeDaySeries(data, key, days = 0, today = new Date()) {
+  const points = rows(data)
+    .map((row) => ({ x: String(row.day), y: row[key] === null || row[key] === undefined ? 0 : Number(row[key]), known: row[key] !== null && row[key] !== undefined }))
+    .sort((a, b) => a.x.localeCompare(b.x));
+  const filled = fillDays(points, days, today);
+  return filled.map((p) => ({ x: p.x, y: p.y }));
+}
+
+/** Whether a figure is known on at least one day (else the chart's empty state says why). */
+export function hasFigure(data, key) {
+  return rows(data).some((row) => row[key] !== null && row[key] !== undefined && (key !== "views" || row[key] > 0));
+}
+
+/** [{x: "25 %", y: percent still watching, rewatched}] from /analytics/retention. */
+export function retentionSeries(data) {
+  const points = data && Array.isArray(data.points) ? data.points : [];
+  return points.map((p) => ({ x: `${p.percent} %`, y: num(p.watching), rewatched: p.rewatched === null || p.rewatched === undefined ? null : Number(p.rewatched) }));
+}
+
+/** [{label, value: percent of time played}] from the renditions of /analytics/overview or /qoe. */
+export function renditionItems(data) {
+  const items = data && Array.isArray(data.renditions) ? data.renditions : [];
+  return items.map((r) => ({ label: String(r.rendition), value: num(r.share) * 100 }));
+}

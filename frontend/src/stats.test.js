@@ -41,3 +41,40 @@ describe("statistics series", () => {
     expect(watchTimeSeries({})).toEqual([]);
   });
 });
+
+describe("quality and retention series", async () => {
+  const { hasFigure, qoeDaySeries, renditionItems, retentionSeries } = await import("./stats.js");
+  const today = new Date("2026-11-24T15:00:00Z");
+  const qoe = {
+    days: 3,
+    results: [
+      { day: "2026-11-24", views: 4, startup_time_p50: 1.2, rebuffer_percentage: 0.5 },
+      { day: "2026-11-23", views: 0, startup_time_p50: null, rebuffer_percentage: null },
+    ],
+    renditions: [{ rendition: "720p", seconds: 90, share: 0.75 }, { rendition: "480p", seconds: 30, share: 0.25 }],
+  };
+
+  it("reads a figure per day, days without sessions as 0", () => {
+    expect(qoeDaySeries(qoe, "startup_time_p50", 3, today)).toEqual([
+      { x: "2026-11-22", y: 0 },
+      { x: "2026-11-23", y: 0 },
+      { x: "2026-11-24", y: 1.2 },
+    ]);
+    expect(hasFigure(qoe, "startup_time_p50")).toBe(true);
+    expect(hasFigure({ results: [{ day: "2026-11-24", startup_time_p50: null }] }, "startup_time_p50")).toBe(false);
+    expect(hasFigure({ results: [{ day: "2026-11-24", views: 0 }] }, "views")).toBe(false);
+  });
+
+  it("reads retention points and renditions", () => {
+    const data = { points: [{ percent: 0, watching: 100, rewatched: 0 }, { percent: 100, watching: 33.3, rewatched: null }] };
+    expect(retentionSeries(data)).toEqual([
+      { x: "0 %", y: 100, rewatched: 0 },
+      { x: "100 %", y: 33.3, rewatched: null },
+    ]);
+    expect(retentionSeries(null)).toEqual([]);
+    expect(renditionItems(qoe)).toEqual([
+      { label: "720p", value: 75 },
+      { label: "480p", value: 25 },
+    ]);
+  });
+});

@@ -55,34 +55,55 @@ export function barChart({ title, items, format = String, valueLabel = "Value" }
 }
 
 /**
- * A line over days with the area under it. points: [{x: "2026-11-20", y: number}], oldest first.
+ * The ticks of a value axis reaching `max`: [{value, label}], labelled by `tickFormat(value, step)`
+ * (the step tells how many decimals the labels need). Multiples of the step, not sums of it, so
+ * 0.1 + 0.2 never shows up as 0.30000000000000004.
  */
-export function lineChart({ title, points, format = String, valueLabel = "Value", color = "var(--accent)" }) {
+export function axisTicks(max, tickFormat = (v) => String(v)) {
+  const { top, step } = niceScale(max);
+  const count = Math.round(top / step);
+  return Array.from({ length: count + 1 }, (_, n) => {
+    const value = Number((n * step).toPrecision(12));
+    return { value, label: tickFormat(value, step) };
+  });
+}
+
+/**
+ * A line with the area under it. points: [{x, y}] oldest first; x is a day ("2026-11-20") unless
+ * `xLabel` says how to show it. `format` writes a value in the table and tooltips; `tickFormat(v,
+ * step)` the axis (default: `format`).
+ */
+export function lineChart({
+  title, points, format = String, tickFormat = null, valueLabel = "Value", color = "var(--accent)", xLabel = shortDay, xHeading = "Day",
+}) {
   const width = 640;
   const height = 240;
   const pad = { top: 16, right: 16, bottom: 32, left: 56 };
   const innerW = width - pad.left - pad.right;
   const innerH = height - pad.top - pad.bottom;
-  const { top, step } = niceScale(Math.max(0, ...points.map((p) => p.y)));
+  const { top } = niceScale(Math.max(0, ...points.map((p) => p.y)));
   const x = (i) => pad.left + (points.length > 1 ? (i / (points.length - 1)) * innerW : innerW / 2);
   const y = (v) => pad.top + innerH - (v / top) * innerH;
 
   const grid = [];
-  for (let v = 0; v <= top + step / 2; v += step) {
+  for (const tick of axisTicks(top, tickFormat || ((v) => format(v)))) {
+    const v = tick.value;
     grid.push(svg("line", { x1: pad.left, x2: width - pad.right, y1: y(v), y2: y(v), class: "chart__grid" }));
-    grid.push(svg("text", { x: pad.left - 8, y: y(v) + 4, "text-anchor": "end", class: "chart__tick" }, format(v)));
+    grid.push(svg("text", { x: pad.left - 8, y: y(v) + 4, "text-anchor": "end", class: "chart__tick" }, tick.label));
   }
   const labelEvery = Math.max(1, Math.ceil(points.length / 7));
   const xLabels = points.map((p, i) =>
     i % labelEvery === 0 || i === points.length - 1
-      ? svg("text", { x: x(i), y: height - 10, "text-anchor": "middle", class: "chart__tick" }, shortDay(p.x))
+      ? svg("text", { x: x(i), y: height - 10, "text-anchor": "middle", class: "chart__tick" }, xLabel(p.x))
       : null,
   );
   const line = points.map((p, i) => `${i ? "L" : "M"}${x(i).toFixed(1)},${y(p.y).toFixed(1)}`).join(" ");
   const area = points.length ? `${line} L${x(points.length - 1).toFixed(1)},${y(0)} L${x(0).toFixed(1)},${y(0)} Z` : "";
-  const dots = points.map((p, i) => svg("circle", { cx: x(i), cy: y(p.y), r: 3.5, fill: color }, svg("title", {}, `${shortDay(p.x)}: ${format(p.y)}`)));
+  const dots = points.map((p, i) => svg("circle", { cx: x(i), cy: y(p.y), r: 3.5, fill: color }, svg("title", {}, `${xLabel(p.x)}: ${format(p.y)}`)));
   const last = points.at(-1);
-  const summary = last ? `${title}: ${points.length} days, latest ${shortDay(last.x)} ${format(last.y)}.` : `${title}: no data.`;
+  const summary = last ? xHeading === "Day"
+      ? `${title}: ${points.length} days, latest ${xLabel(last.x)} ${format(last.y)}.`
+      : `${title}: ${points.length} points, last ${xLabel(last.x)} ${format(last.y)}.` : `${title}: no data.`;
 
   return h(
     "figure",
@@ -97,7 +118,7 @@ export function lineChart({ title, points, format = String, valueLabel = "Value"
       dots,
       xLabels,
     ),
-    dataTable(title, ["Day", valueLabel], points.map((p) => [p.x, format(p.y)])),
+    dataTable(title, [xHeading, valueLabel], points.map((p) => [xHeading === "Day" ? p.x : xLabel(p.x), format(p.y)])),
   );
 }
 

@@ -1,0 +1,92 @@
+"""Writes of the analytics: `record_events`, the consumer's hook that folds Kafka messages of the
+activity contract into per-session summaries (QoE and watched intervals)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import fields
+
+from django.db import connection, transaction
+
+from activity.validation import parse_time
+from analytics.metrics import SessionState, apply_event
+from analytics.models import SessionSummary
+from catalog.models import Movie
+
+logger = logging.getLogger(__name__)
+
+STATE_FIELDS = [f.name for f in fields(SessionState)]
+
+
+def record_events(messages: list[dict]) -> None:
+    """Apply a batch of activity messages (the dicts `activity.services.ingest.kafka_message` makes) to
+    the session summaries, in one transaction. Safe under redelivery: an event id already applied is
+    skipped (analytics_processedevent), so the caller may commit its Kafka offsets after this returns.
+    """
+    if not messages:
+        return
+    with transaction.atomic():
+        fresh = _claim_fresh(messages)
+        if not fresh:
+            return
+        known = set(Movie.objects.filter(pk__in={m["movie_id"] for m in fresh}).values_list("pk", flat=True))
+        by_session: dict[uuid.UUID, list[dict]] = defaultdict(list)
+        for message in fresh:
+            if message["movie_id"] in known:
+                by_session[uuid.UUID(message["session_id"])].append(message)
+        if not by_session:
+            return
+        _create_missing_sessions(by_session)
+        # Locked: during a consumer-group rebalance two consumers may briefly hold one session.
+        summaries = SessionSummary.objects.select_for_update().in_bulk(list(by_session))
+        for session_id, session_messages in by_session.items():
+            summary = summaries[session_id]
+            state = SessionState(**{name: getattr(summary, name) for name in STATE_FIELDS})
+            # Kafka keeps one session's messages in order; the client clock settles a batch's ties.
+            for message in sorted(session_messages, key=lambda m: parse_time(m["occurred_at"])):
+                apply_event(state, message)
+            for name in STATE_FIELDS:
+                setattr(summary, name, getattr(state, name))
+        SessionSummary.objects.bulk_update(list(summaries.values()), STATE_FIELDS)
+
+
+def _claim_fresh(messages: list[dict]) -> list[dict]:
+    """The messages whose event id is new (recorded as processed in the same transaction)."""
+    unique: dict[uuid.UUID, dict] = {}
+    for message in messages:
+        unique.setdefault(uuid.UUID(message["event_id"]), message)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO analytics_processedevent (event_id, processed_at) SELECT unnest(%s::uuid[]), now() "
+            "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+            [list(unique)],
+        )
+        new_ids = {row[0] for row in cursor.fetchall()}
+    return [message for event_id, message in unique.items() if event_id in new_ids]
+
+
+def _create_missing_sessions(by_session: dict[uuid.UUID, list[dict]]) -> None:
+    rows = []
+    for session_id, session_messages in by_session.items():
+        first = min(session_messages, key=lambda m: m["received_at"])
+        rows.append(
+            (
+                session_id,
+                first["movie_id"],
+                first.get("viewer_key") or f"anon:{first['viewer_id']}",
+                parse_time(first["received_at"]).date(),
+                min(parse_time(m["occurred_at"]) for m in session_messages),
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO analytics_sessionsummary (session_id, movie_id, viewer_key, day, started_at, updated_at, has_play, "
+            "first_frame, ended, fatal, error_code, completed, last_type, last_position, rendition, watch_seconds, stall_seconds, "
+            "stall_count, segments, stalls, rendition_seconds) "
+            "SELECT s, m, v, d, t, now(), false, false, false, false, '', false, '', 0, '', 0, 0, 0, '[]', '[]', '{}' "
+            "FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::date[], %s::timestamptz[]) AS r(s, m, v, d, t) "
+            "ON CONFLICT (session_id) DO NOTHING",
+            [list(column) for column in zip(*rows)],
+        )
