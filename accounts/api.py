@@ -18,7 +18,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
-from activity.api import VIEWER_HEADER_PARAMETER
+from activity.identity import VIEWER_HEADER_PARAMETER
 from activity.identity import header_viewer_id, viewer_key_for
 
 # --- Throttles: POSTs only, shared by every worker through the default cache -------------------------

@@ -15,7 +15,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from activity import selectors
-from activity.identity import VIEWER_HEADER, VIEWER_ID_RE, request_viewer_key, viewer_key_for
+from activity.identity import VIEWER_HEADER, VIEWER_HEADER_PARAMETER, VIEWER_ID_RE, request_viewer_key, viewer_key_for
 from activity.services import ingest_events
 from activity.validation import MAX_BATCH, openapi_batch_schema
 from core.integers import int_param
@@ -165,15 +165,6 @@ class ContinueWatchingSerializer(serializers.Serializer):
 
     def get_progress(self, obj) -> float | None:
         return round(obj.position / obj.duration, 4) if obj.duration else None
-
-
-VIEWER_HEADER_PARAMETER = OpenApiParameter(
-    VIEWER_HEADER,
-    {"type": "string", "pattern": VIEWER_ID_RE.pattern, "minLength": 1, "maxLength": 64},
-    OpenApiParameter.HEADER,
-    required=True,
-    description="The browser's anonymous viewer id: required unless logged in (then ignored); without either, 400.",
-)
 
 
 class ContinueWatchingView(generics.ListAPIView):

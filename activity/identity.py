@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import re
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 
 VIEWER_HEADER = "X-Viewer-Id"
 VIEWER_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# How the OpenAPI schema documents the header, on every endpoint that reads it.
+VIEWER_HEADER_PARAMETER = OpenApiParameter(
+    VIEWER_HEADER,
+    {"type": "string", "pattern": VIEWER_ID_RE.pattern, "minLength": 1, "maxLength": 64},
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The browser's anonymous viewer id: required unless logged in (then ignored); without either, 400.",
+)
 
 
 def viewer_key_for(*, user=None, viewer_id: str | None = None) -> str | None:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from activity.services.statistics import COMPLETED_FRACTION, watched_section
+from activity.rules import is_watched, watched_section
 from activity.validation import parse_time
 
 RETENTION_STEP = 0.05  # a point every 5 % of the runtime
@@ -142,7 +142,7 @@ def apply_event(state: SessionState, message: dict) -> None:
             # say so only this way); a warning the player recovered from is followed by no such stop.
             state.fatal = True
     finished = kind == "stop" and message.get("reason") == "finished"
-    if finished or (state.duration and position >= COMPLETED_FRACTION * state.duration and state.watch_seconds > 0):
+    if is_watched(position=position, duration=state.duration, finished=finished) and (finished or state.watch_seconds > 0):
         state.completed = True
 
 

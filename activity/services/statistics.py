@@ -25,11 +25,7 @@ from catalog.models import Movie
 logger = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
-PLAYING = {"play", "progress", "heartbeat"}
 PLAY_THRESHOLD = 10.0  # seconds watched before a session counts as a play
-# Playback can run faster than real time (2x speed) and clocks jitter; a bigger jump is a seek.
-MAX_SPEED = 2.0
-JITTER = 2.0
 
 
 @dataclass
@@ -40,17 +36,6 @@ class _Delta:
     starts: int = 0
     errors: int = 0
     unique_viewers: int = 0
-
-
-def watched_section(*, previous_type: str, previous_position: float, previous_at: datetime, position: float, at: datetime) -> float:
-    """Seconds of video watched between two consecutive events of a session (0 for pauses and seeks)."""
-    if previous_type not in PLAYING:
-        return 0.0
-    elapsed = (at - previous_at).total_seconds()
-    advanced = position - previous_position
-    if elapsed < 0 or advanced <= 0 or advanced > elapsed * MAX_SPEED + JITTER:
-        return 0.0
-    return advanced
 
 
 def apply_consumed_events(events: list[ConsumedEvent]) -> int:
@@ -122,7 +107,7 @@ def _apply_one(message: dict, sessions: dict, created: set, deltas: dict, viewer
         if message["type"] == "play":
             delta.starts += 1
     else:
-        watched = watched_section(
+        watched = rules.watched_section(
             previous_type=session.last_type,
             previous_position=session.last_position,
             previous_at=session.last_occurred_at,
