@@ -20,6 +20,11 @@ logger = logging.getLogger(__name__)
 STATE_FIELDS = [f.name for f in fields(SessionState)]
 
 
+def record_consumed_events(events) -> None:
+    """The activity consumer's sink (settings.ACTIVITY_CONSUMER_SINKS): `events` are ConsumedEvents."""
+    record_events([event.message for event in events])
+
+
 def record_events(messages: list[dict]) -> None:
     """Apply a batch of activity messages (the dicts `activity.services.ingest.kafka_message` makes) to
     the session summaries, in one transaction. Safe under redelivery: an event id already applied is

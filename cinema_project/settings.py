@@ -274,6 +274,10 @@ KAFKA_MESSAGE_TIMEOUT_MS = env.int("KAFKA_MESSAGE_TIMEOUT_MS", default=15000)
 # Activity: sent outbox rows are kept this long; a session silent this long is closed.
 ACTIVITY_OUTBOX_RETENTION_HOURS = env.int("ACTIVITY_OUTBOX_RETENTION_HOURS", default=72)
 ACTIVITY_SESSION_IDLE_SECONDS = env.int("ACTIVITY_SESSION_IDLE_SECONDS", default=300)
+# What else the activity consumer feeds with each batch, in the same transaction as the statistics
+# (dotted paths of functions taking the batch's ConsumedEvents): the playback-quality and retention
+# summaries of the analytics app. Named here so activity never imports the apps built on it.
+ACTIVITY_CONSUMER_SINKS = ["analytics.services.record_consumed_events"]
 
 # --- API ------------------------------------------------------------------------------------
 

@@ -8,6 +8,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
 from activity import kafka
 from activity.services.statistics import apply_consumed_events
 
@@ -18,6 +22,15 @@ logger = logging.getLogger(__name__)
 class ConsumeReport:
     messages: int = 0  # messages read (unreadable ones included)
     applied: int = 0  # events new to the statistics (redeliveries excluded)
+
+
+def apply_batch(events: list[kafka.ConsumedEvent]) -> int:
+    """The statistics and every ACTIVITY_CONSUMER_SINKS function, in one transaction; how many events were new."""
+    with transaction.atomic():
+        applied = apply_consumed_events(events)
+        for path in settings.ACTIVITY_CONSUMER_SINKS:
+            import_string(path)(events)
+    return applied
 
 
 def consume_activity(
@@ -40,7 +53,7 @@ def consume_activity(
         while not should_stop():
             batch = consumer.read(max_messages=batch_size, timeout=1.0)
             if batch.messages:
-                report.applied += apply_consumed_events(batch.events)
+                report.applied += apply_batch(batch.events)
                 try:
                     consumer.commit()
                 except kafka.KafkaClientError as exc:

@@ -11,7 +11,8 @@ import pytest
 
 from activity.models import MovieDailyStats
 from activity.kafka import build_message as kafka_message
-from activity.services.statistics import ConsumedEvent, apply_consumed_events, watched_section
+from activity.rules import watched_section
+from activity.services.statistics import ConsumedEvent, apply_consumed_events
 from tests.activity.conftest import iso, make_event, playback
 from tests.factories import MovieFactory
 
