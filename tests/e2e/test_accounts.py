@@ -99,12 +99,24 @@ def test_sign_up_confirm_watch_and_continue_on_another_device(page, browser, bac
 
         # The list follows too: saved on the phone, seen on the laptop.
         other.goto(f"/movies/{movie_id}")
-        other.get_by_role("button", name="＋ My list").click()
+        other.get_by_role("button", name="+ My list").click()
         expect(other.get_by_role("button", name="✓ In my list")).to_be_visible()
     finally:
         phone.close()
+    # From the catalog's cards as well.
+    page.goto("/")
+    first_card = page.locator(".grid .card").first
+    card_title = first_card.locator(".card__title").inner_text()
+    add = first_card.get_by_role("button", name=re.compile(r"^Add .* to my list$"))
+    if add.count() == 0:  # it is the film saved on the phone
+        card_title = title
+    else:
+        add.click()
+        expect(first_card.get_by_role("button", name=re.compile(r"^Remove .* from my list$"))).to_be_visible()
     page.goto("/my-list")
-    expect(page.get_by_role("list", name="My list")).to_contain_text(title)
+    saved = page.get_by_role("list", name="My list")
+    expect(saved).to_contain_text(title)
+    expect(saved).to_contain_text(card_title)
     page.goto("/history")
     expect(page.get_by_role("list", name="Viewing history")).to_contain_text(title)
     page.goto("/account")

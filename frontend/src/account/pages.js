@@ -210,7 +210,7 @@ export function myListPage(ctx) {
         const data = await accountApi.getMyList({ signal });
         const heading = h("h1", { class: "page-title" }, "My list");
         if (!data.results.length) {
-          replaceChildren(node, heading, emptyState("Your list is empty", "Add films from their page with “＋ My list”."));
+          replaceChildren(node, heading, emptyState("Your list is empty", "Add films from their page with “+ My list”."));
           return;
         }
         replaceChildren(

@@ -38,13 +38,33 @@ export function accountNav({ onSignOut }) {
   return node;
 }
 
-/** "＋ My list" / "✓ In my list" for a movie; signed out, a link to sign in. */
-export function myListButton(movieId) {
-  const node = h("span", { class: "my-list-button" });
+// The ids in my list, fetched once per account and shared by every button on the page.
+let savedIds = null;
+onAccountChange(() => {
+  savedIds = null;
+});
+
+function savedMovieIds() {
+  if (!savedIds) {
+    savedIds = accountApi
+      .getMyList()
+      .then((data) => new Set(data.results.map((item) => String(item.movie.id))))
+      .catch(() => new Set());
+  }
+  return savedIds;
+}
+
+/** "+ My list" / "✓ In my list" for a movie (compact: an icon for the catalog cards); signed out, a link to sign in. */
+export function myListButton(movieId, { compact = false, title = "" } = {}) {
+  const node = h("span", { class: ["my-list-button", compact && "my-list-button--compact"] });
+  const id = String(movieId);
   let saved = false;
+  const text = () => (compact ? (saved ? "✓" : "+") : saved ? "✓ In my list" : "+ My list");
+  const label = () => (compact ? `${saved ? "Remove" : "Add"} ${title || "this film"} ${saved ? "from" : "to"} my list` : null);
   function render() {
     if (!currentAccount()) {
-      replaceChildren(node, h("a", { class: "button button--ghost", href: `/account/sign-in?next=/movies/${movieId}` }, "＋ My list"));
+      // Compact cards stay uncluttered for signed-out viewers; the film's page offers the sign-in.
+      replaceChildren(node, compact ? null : h("a", { class: "button button--ghost", href: `/account/sign-in?next=/movies/${id}` }, "+ My list"));
       return;
     }
     replaceChildren(
@@ -53,28 +73,30 @@ export function myListButton(movieId) {
         "button",
         {
           type: "button",
-          class: "button button--ghost",
+          class: ["button button--ghost", compact && "button--icon"],
           "aria-pressed": String(saved),
+          "aria-label": label(),
+          title: label(),
           onclick: async (event) => {
             event.currentTarget.disabled = true;
             try {
-              if (saved) await accountApi.removeFromList(movieId);
-              else await accountApi.addToList(movieId);
+              if (saved) await accountApi.removeFromList(id);
+              else await accountApi.addToList(id);
               saved = !saved;
+              const ids = await savedMovieIds();
+              if (saved) ids.add(id);
+              else ids.delete(id);
             } finally {
               render();
             }
           },
         },
-        saved ? "✓ In my list" : "＋ My list",
+        text(),
       ),
     );
   }
   loadAccount().then(async () => {
-    if (currentAccount()) {
-      const list = await accountApi.getMyList().catch(() => ({ results: [] }));
-      saved = list.results.some((item) => String(item.movie.id) === String(movieId));
-    }
+    if (currentAccount()) saved = (await savedMovieIds()).has(id);
     render();
   });
   render();

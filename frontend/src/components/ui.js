@@ -5,10 +5,12 @@ import { languageName } from "../format.js";
 import { pagerItems } from "../urlState.js";
 import { cover } from "./cover.js";
 
-export function movieCard(movie, { extra = null, href = `/movies/${movie.id}` } = {}) {
+export function movieCard(movie, { extra = null, href = `/movies/${movie.id}`, action = null } = {}) {
   return h(
     "li",
     { class: "card" },
+    // Outside the link: a control inside an <a> would be part of the link's click and name.
+    action ? h("div", { class: "card__action" }, action) : null,
     h(
       "a",
       { class: "card__link", href, "aria-label": movie.title },

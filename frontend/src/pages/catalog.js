@@ -3,6 +3,7 @@
 import * as api from "../api.js";
 import { announce, h, replaceChildren } from "../dom.js";
 import { formatClock, languageName, plural } from "../format.js";
+import { myListButton } from "../account/widgets.js";
 import { attachSearchBox } from "../components/searchBox.js";
 import { emptyState, errorState, movieCard, pager, progressBar, skeletonGrid } from "../components/ui.js";
 import { formatCatalogState, nextCatalogState, pageCount, pageToRange, parseCatalogState } from "../urlState.js";
@@ -155,7 +156,7 @@ export function catalogPage(ctx) {
       }
       const found = state.q ? `${plural(data.count, "film")} found for “${state.q}”` : `${plural(data.count, "film")}`;
       status.textContent = total > 1 ? `${found} · page ${state.page} of ${total}` : found;
-      replaceChildren(results, h("ul", { class: "grid" }, data.results.map((movie) => movieCard(movie))));
+      replaceChildren(results, h("ul", { class: "grid" }, data.results.map((movie) => movieCard(movie, { action: myListButton(movie.id, { compact: true, title: movie.title }) }))));
       replaceChildren(pagerSlot, pager({ page: state.page, total, hrefFor: (p) => `/${formatCatalogState({ ...state, page: p })}` }));
       announce(status.textContent);
     } catch (error) {
