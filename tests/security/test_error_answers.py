@@ -46,3 +46,30 @@ def test_debug_pages_stay_for_non_api_paths(client, settings):
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
     assert b"RuntimeError" in response.content  # Django's technical page, for the developer
+
+
+class _DiscardingExporter:
+    """Spans are made (the instrumentation runs) and dropped."""
+
+    def export(self, spans):
+        from opentelemetry.sdk.trace.export import SpanExportResult
+
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self):
+        pass
+
+    def force_flush(self, timeout_millis=0):
+        return True
+
+
+def test_non_ascii_paths_are_not_a_server_error_with_tracing_on(client):
+    """OpenTelemetry's Django middleware rebuilt the URL as Latin-1 when the server sets no RAW_URI:
+    `/api/v1/movies/１２/` was a 500 with tracing on (the suite runs traced when tests/ops is collected)."""
+    from cinema_project.observability import SERVICE_WEB, init_tracing
+
+    init_tracing(SERVICE_WEB, span_exporter=_DiscardingExporter())  # no-op when tracing is already on
+    for url in ("/api/v1/movies/１２/", "/api/v1/movies/%EF%BC%91/stream", "/api/v1/фильмы", "/api/v1/movies/?q=фильм"):
+        response = Client(raise_request_exception=False).get(url)
+        assert response.status_code < 500, (url, response.status_code, response.content[:200])
+        assert response["Content-Type"].startswith("application/json"), url
