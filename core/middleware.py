@@ -81,12 +81,13 @@ class RequestUriMiddleware:
 
 
 def api_error_body(status_code: int) -> dict:
-    """The JSON body of an API error that no view wrote: the status's own phrase as `detail`."""
+    """The JSON body of an API error that no view wrote: the status's phrase as `detail` and `code`."""
     try:
         phrase = HTTPStatus(status_code).phrase
     except ValueError:
         phrase = "Error"
-    return {"detail": f"{phrase}.", "code": phrase.lower().replace(" ", "_").replace("-", "_")}
+    code = "server_error" if status_code == 500 else phrase.lower().replace(" ", "_").replace("-", "_")
+    return {"detail": phrase.capitalize() + ".", "code": code}
 
 
 class ApiJsonErrorsMiddleware:

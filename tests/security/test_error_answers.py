@@ -19,7 +19,7 @@ def test_an_unexpected_failure_under_api_is_a_json_500(client, settings, debug, 
     response = client.get("/api/v1/test-boom")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("application/json")
-    assert response.json() == {"detail": "Internal Server Error.", "code": "internal_server_error"}
+    assert response.json() == {"detail": "Internal server error.", "code": "server_error"}
     assert b"RuntimeError" not in response.content and b"Traceback" not in response.content
     assert response["X-Request-ID"]
     assert any("a bug in a plain Django view" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
@@ -37,7 +37,7 @@ def test_unknown_api_paths_are_json_404(client, settings, debug):
 def test_an_html_error_of_any_view_under_api_becomes_json(client):
     response = client.get("/api/v1/test-html-error")
     assert response.status_code == 400
-    assert response.json() == {"detail": "Bad Request.", "code": "bad_request"}
+    assert response.json() == {"detail": "Bad request.", "code": "bad_request"}
 
 
 def test_debug_pages_stay_for_non_api_paths(client, settings):
