@@ -80,6 +80,10 @@ def _instrument_libraries() -> None:
 
     # The probes and the scrape would otherwise drown the traces of real requests.
     DjangoInstrumentor().instrument(excluded_urls="healthz,readyz,metrics")
+    from django.conf import settings
+
+    # Before OpenTelemetry's middleware: it needs the request's URI (see core.middleware.RequestUriMiddleware).
+    settings.MIDDLEWARE.insert(0, "core.middleware.RequestUriMiddleware")
     PsycopgInstrumentor().instrument(enable_commenter=False)
     BotocoreInstrumentor().instrument()
     CeleryInstrumentor().instrument()

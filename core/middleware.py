@@ -64,13 +64,30 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
 
 
+class RequestUriMiddleware:
+    """Gives the request its URI (`REQUEST_URI`, ASCII) when the server did not (runserver, Django's
+    test client; gunicorn sets RAW_URI). Without one, OpenTelemetry's Django middleware rebuilds the
+    URL from Django's decoded PATH_INFO as Latin-1, so a path such as `/api/v1/movies/１２/` or
+    `/фильмы` was a 500 whenever tracing was on. Put first by cinema_project.observability.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.META.get("RAW_URI") and not request.META.get("REQUEST_URI"):
+            request.META["REQUEST_URI"] = request.get_full_path()
+        return self.get_response(request)
+
+
 def api_error_body(status_code: int) -> dict:
-    """The JSON body of an API error that no view wrote: the status's own phrase as `detail`."""
+    """The JSON body of an API error that no view wrote: the status's phrase as `detail` and `code`."""
     try:
         phrase = HTTPStatus(status_code).phrase
     except ValueError:
         phrase = "Error"
-    return {"detail": f"{phrase}.", "code": phrase.lower().replace(" ", "_").replace("-", "_")}
+    code = "server_error" if status_code == 500 else phrase.lower().replace(" ", "_").replace("-", "_")
+    return {"detail": phrase.capitalize() + ".", "code": code}
 
 
 class ApiJsonErrorsMiddleware:

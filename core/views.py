@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
+from core.middleware import api_error_body
 from core.storage import check_buckets
 
 logger = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ def web_app(request, path: str = ""):
 
 def not_found(request, exception=None):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+        return JsonResponse(api_error_body(404), status=404)
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
@@ -154,7 +155,7 @@ def not_found(request, exception=None):
 
 def server_error(request):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Internal server error.", "code": "server_error"}, status=500)
+        return JsonResponse(api_error_body(500), status=500)
     from django.views.defaults import server_error as default_server_error
 
     return default_server_error(request)

@@ -18,3 +18,6 @@ urlpatterns = [
     path("test-boom", boom),
     path("", include("cinema_project.urls")),
 ]
+
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"

@@ -19,7 +19,7 @@ def test_an_unexpected_failure_under_api_is_a_json_500(client, settings, debug, 
     response = client.get("/api/v1/test-boom")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("application/json")
-    assert response.json() == {"detail": "Internal Server Error.", "code": "internal_server_error"}
+    assert response.json() == {"detail": "Internal server error.", "code": "server_error"}
     assert b"RuntimeError" not in response.content and b"Traceback" not in response.content
     assert response["X-Request-ID"]
     assert any("a bug in a plain Django view" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
@@ -37,7 +37,7 @@ def test_unknown_api_paths_are_json_404(client, settings, debug):
 def test_an_html_error_of_any_view_under_api_becomes_json(client):
     response = client.get("/api/v1/test-html-error")
     assert response.status_code == 400
-    assert response.json() == {"detail": "Bad Request.", "code": "bad_request"}
+    assert response.json() == {"detail": "Bad request.", "code": "bad_request"}
 
 
 def test_debug_pages_stay_for_non_api_paths(client, settings):
@@ -46,3 +46,30 @@ def test_debug_pages_stay_for_non_api_paths(client, settings):
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
     assert b"RuntimeError" in response.content  # Django's technical page, for the developer
+
+
+class _DiscardingExporter:
+    """Spans are made (the instrumentation runs) and dropped."""
+
+    def export(self, spans):
+        from opentelemetry.sdk.trace.export import SpanExportResult
+
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self):
+        pass
+
+    def force_flush(self, timeout_millis=0):
+        return True
+
+
+def test_non_ascii_paths_are_not_a_server_error_with_tracing_on(client):
+    """OpenTelemetry's Django middleware rebuilt the URL as Latin-1 when the server sets no RAW_URI:
+    `/api/v1/movies/１２/` was a 500 with tracing on (the suite runs traced when tests/ops is collected)."""
+    from cinema_project.observability import SERVICE_WEB, init_tracing
+
+    init_tracing(SERVICE_WEB, span_exporter=_DiscardingExporter())  # no-op when tracing is already on
+    for url in ("/api/v1/movies/１２/", "/api/v1/movies/%EF%BC%91/stream", "/api/v1/фильмы", "/api/v1/movies/?q=фильм"):
+        response = Client(raise_request_exception=False).get(url)
+        assert response.status_code < 500, (url, response.status_code, response.content[:200])
+        assert response["Content-Type"].startswith("application/json"), url

@@ -165,7 +165,7 @@ def test_the_issue_urls_answer_json_with_debug_on(clients, catalog, settings):
     settings.DEBUG = True
     for url in ("/api/v1/movies/0.5/credits/", "/api/v1/movies/-1/stream", "/api/v1/nothing-here", "/api/", "/api/v2/movies/"):
         response = clients["anonymous"].get(url)
-        assert _assert_json_error(response, url, statuses={404}) == {"detail": "Not Found.", "code": "not_found"}, url
+        assert _assert_json_error(response, url, statuses={404}) == {"detail": "Not found.", "code": "not_found"}, url
     # A non-API path keeps Django's debug page for the developer.
     response = clients["anonymous"].get("/admin/no-such-page/")
     assert response.status_code in (302, 404) and not response["Content-Type"].startswith("application/json")
