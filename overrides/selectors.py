@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Case, Exists, F, OuterRef, QuerySet, Subquery, TextField, Value, When
-from django.db.models.expressions import Combinable
+from django.db.models import Case, F, FilteredRelation, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Coalesce
 
 from catalog.models import CmsDescription, DescriptionSource, Movie
@@ -14,47 +13,52 @@ from overrides.models import DescriptionOverride
 OWN_LANGUAGE = None
 
 
-def description_expressions(language: str | None = OWN_LANGUAGE) -> tuple[Combinable, Combinable]:
-    """(text, source) of the description viewers see, as SQL expressions over a Movie row.
+def resolve_descriptions(movies: QuerySet[Movie], language: str | None = OWN_LANGUAGE) -> QuerySet[Movie]:
+    """`movies` annotated with `resolved_description` and `resolved_source`: what viewers see in `language`.
 
     THE rule: the editor's override in `language`, else the CMS document in it, else the partner
     description. `language=None` means each movie's own language (what `Movie.description` /
-    `source_used` store). Everything that shows or stores a description evaluates these expressions:
-    the API (annotation), `overrides.services.descriptions_refresh` (the stored columns, also for the
-    ETL) and the admin's "What viewers see" (`resolve_description`).
+    `source_used` store). Everything that shows or stores a description evaluates this: the API for
+    other languages, `overrides.services.descriptions_refresh` (the stored columns, also for the ETL)
+    and the admin's "What viewers see" (`resolve_description`).
+
+    Two LEFT JOINs on (movie, language), unique in both tables: the planner probes the unique indexes
+    for a page of movies and hash-joins for the ETL's whole catalog.
     """
-    wanted = OuterRef("language") if language is OWN_LANGUAGE else language
-    # (movie, language) is unique in both tables, so each subquery is one probe of that unique index.
-    override = DescriptionOverride.objects.filter(movie=OuterRef("pk"), language=wanted)
-    cms = CmsDescription.objects.filter(movie=OuterRef("pk"), language=wanted)
-    text = Coalesce(
-        Subquery(override.values("text")), Subquery(cms.values("text")), F("partner_description"), output_field=TextField()
+    wanted = F("language") if language is OWN_LANGUAGE else Value(language)
+    return movies.alias(
+        shown_override=FilteredRelation("overrides", condition=Q(overrides__language=wanted)),
+        shown_cms=FilteredRelation("cms_descriptions", condition=Q(cms_descriptions__language=wanted)),
+    ).annotate(
+        resolved_description=Coalesce(
+            F("shown_override__text"), F("shown_cms__text"), F("partner_description"), output_field=TextField()
+        ),
+        resolved_source=Case(
+            When(shown_override__id__isnull=False, then=Value(DescriptionSource.OVERRIDE.value)),
+            When(shown_cms__id__isnull=False, then=Value(DescriptionSource.CMS.value)),
+            default=Value(DescriptionSource.PARTNER.value),
+            output_field=TextField(),
+        ),
     )
-    source = Case(
-        When(Exists(override), then=Value(DescriptionSource.OVERRIDE.value)),
-        When(Exists(cms), then=Value(DescriptionSource.CMS.value)),
-        default=Value(DescriptionSource.PARTNER.value),
-        output_field=TextField(),
-    )
-    return text, source
 
 
 def with_description(movies: QuerySet[Movie], language: str | None) -> QuerySet[Movie]:
     """`movies` annotated with `shown_description` and `shown_source` for `language`.
 
     In a movie's own language the stored, resolved columns are read (kept current by every write);
-    another language is resolved by the database, two index probes per row and no prefetching.
+    another language is resolved by the database (`resolve_descriptions`), with no prefetching.
     """
     if language is OWN_LANGUAGE:
         return movies.annotate(shown_description=F("description"), shown_source=F("source_used"))
-    text, source = description_expressions(language)
-    return movies.annotate(shown_description=text, shown_source=source)
+    return resolve_descriptions(movies, language).annotate(
+        shown_description=F("resolved_description"), shown_source=F("resolved_source")
+    )
 
 
 def resolve_description(movie: Movie, language: str) -> tuple[str, str]:
     """(text, source) viewers see for `movie` in `language` (one query; the admin shows it per language)."""
-    text, source = description_expressions(language)
-    return Movie.objects.filter(pk=movie.pk).values_list(text, source).get()
+    movies = resolve_descriptions(Movie.objects.filter(pk=movie.pk), language)
+    return movies.values_list("resolved_description", "resolved_source").get()
 
 
 def override_for(*, movie_id: int, language: str) -> DescriptionOverride | None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from catalog.models import Movie
 from core.exceptions import DomainError
 from overrides.models import DescriptionOverride
-from overrides.selectors import OWN_LANGUAGE, description_expressions, override_version
+from overrides.selectors import OWN_LANGUAGE, override_version, resolve_descriptions
 
 
 class OverrideNotFound(DomainError):
@@ -58,13 +58,13 @@ class OverrideChanged(DomainError):
 def descriptions_refresh(*, movie_ids: Iterable[int] | QuerySet | Expression, now: datetime | None = None) -> list[int]:
     """Store the description viewers see in each movie's own language where it differs; the ids changed.
 
-    The stored `Movie.description` / `source_used` are `description_expressions()` evaluated once
+    The stored `Movie.description` / `source_used` are `resolve_descriptions()` evaluated once
     and kept: rows already right are not written (an unchanged re-run writes nothing), changed ones
     get `updated_at = now`. `movie_ids` may be ids, a queryset of ids, or an SQL expression of a set
     of ids (the ETL passes its table of touched movies). Runs in the caller's transaction.
     """
-    text, source = description_expressions(OWN_LANGUAGE)
-    resolved = Movie.objects.filter(pk__in=movie_ids).order_by().values_list("pk", text, source)
+    movies = resolve_descriptions(Movie.objects.filter(pk__in=movie_ids), OWN_LANGUAGE)
+    resolved = movies.order_by().values_list("pk", "resolved_description", "resolved_source")
     select, params = resolved.query.sql_with_params()
     table = connection.ops.quote_name(Movie._meta.db_table)
     with connection.cursor() as cursor:
