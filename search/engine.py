@@ -3,7 +3,7 @@
 A search is one SQL statement (docs/search.md has the design and the measured plans):
 1. variants (Python): the text as typed, transliterated (Latin <-> Cyrillic) and re-keyed (wrong
    keyboard layout); each word with the typos its length allows;
-2. analysis (SQL): each word's exact form and stems, its typo corrections found through the
+2. analysis (SQL): each word's stems, its typo corrections found through the
    vocabulary's delete-neighbourhood index and checked with `search_osa`, and for the last word a
    prefix; the variant whose words the catalog knows best wins (the text as typed wins ties);
 3. candidates (SQL): index-bounded channels - trigram KNN on the whole title, word-similarity KNN,
@@ -78,9 +78,12 @@ def variants_of(query: str) -> list[tuple[str, bool]]:
 _SQL = """
 WITH qw AS (
   SELECT * FROM unnest(%(v)s::int[], %(i)s::int[], %(w)s::text[], %(a)s::int[], %(last)s::bool[]) AS x(v, i, w, a, last)
+), stems AS (
+  -- Every word has at least one (search_stems keeps stop words); a word of symbols only has none.
+  SELECT qw.v, qw.i, s.f FROM qw, LATERAL unnest(tsvector_to_array(to_tsvector('search_stems', qw.w))) AS s(f)
 ), forms AS (
-  SELECT qw.v, qw.i, qw.a, s.f FROM qw,
-    LATERAL (SELECT qw.w UNION SELECT unnest(tsvector_to_array(to_tsvector('russian', qw.w)))) AS s(f)
+  SELECT qw.v, qw.i, qw.a, qw.w AS f FROM qw WHERE EXISTS (SELECT 1 FROM stems s WHERE s.v = qw.v AND s.i = qw.i)
+  UNION SELECT stems.v, stems.i, qw.a, stems.f FROM stems JOIN qw USING (v, i)
 ), corr AS (
   SELECT DISTINCT fo.v, fo.i, k.lexeme, k.lexeme = fo.f AS exact
   FROM forms fo, LATERAL search_query_keys(fo.f, fo.a) AS q(key)
@@ -100,9 +103,12 @@ WITH qw AS (
     ELSE 0 END) DESC, qw.v
   LIMIT 1
 ), terms AS (
-  SELECT f.i, quote_literal(f.f) AS t FROM forms f WHERE f.v = (SELECT v FROM chosen)
+  SELECT s.i, quote_literal(s.f) AS t FROM stems s WHERE s.v = (SELECT v FROM chosen)
   UNION SELECT c.i, quote_literal(c.lexeme) FROM corr c WHERE c.v = (SELECT v FROM chosen)
-  UNION SELECT qw.i, quote_literal(qw.w) || ':*' FROM qw WHERE qw.last AND qw.v = (SELECT v FROM chosen)
+  -- A correction may be a word as written; documents hold stems.
+  UNION SELECT c.i, quote_literal(x.f) FROM corr c, unnest(tsvector_to_array(to_tsvector('search_stems', c.lexeme))) AS x(f)
+    WHERE c.v = (SELECT v FROM chosen)
+  UNION SELECT f.i, quote_literal(f.f) || ':*' FROM forms f JOIN qw USING (v, i) WHERE qw.last AND qw.v = (SELECT v FROM chosen)
 ), query AS (
   SELECT string_agg(g, ' & ')::tsquery AS tq, (%(qn)s::text[])[(SELECT v FROM chosen) + 1] AS qn
   FROM (SELECT '(' || string_agg(t, ' | ') || ')' AS g FROM terms GROUP BY i) AS groups

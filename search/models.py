@@ -17,10 +17,12 @@ class MovieDocument(models.Model):
         "catalog.Movie", on_delete=models.DO_NOTHING, primary_key=True, db_constraint=False, related_name="search_document"
     )
     title_norm = models.TextField(help_text="The title as search compares it (search_norm).")
-    # Lexemes in the `simple` form and stemmed by the `russian` configuration (which stems Latin words as English).
+    # Stems by the `russian` configuration, which stems Cyrillic words as Russian and Latin ones as English.
+    # Each part is kept apart so that a change to one (a new credit) re-parses only that part.
     title_tsv = SearchVectorField()
     cast_tsv = SearchVectorField()
-    all_tsv = SearchVectorField(help_text="Title (weight A), cast names (B), descriptions in every language (C).")
+    desc_tsv = SearchVectorField(help_text="Partner, CMS and editors' descriptions in every language.")
+    all_tsv = SearchVectorField(help_text="Title (weight A), cast names (B), descriptions (C): what a search matches.")
 
     class Meta:
         indexes = [

@@ -23,7 +23,8 @@ def fold(text: str) -> str:
     text = text.lower().replace("й", "\0").translate(_SPECIAL)
     decomposed = unicodedata.normalize("NFKD", text)
     folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return folded.replace("\0", "й")
+    # Compatibility forms ("𝐀", "Ⅻ") decompose into letters that may still be capitals.
+    return folded.replace("\0", "й").lower()
 
 
 def normalise(text: str) -> str:

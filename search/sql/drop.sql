@@ -13,3 +13,6 @@ DROP TRIGGER IF EXISTS search_override_update ON overrides_descriptionoverride;
 DROP TRIGGER IF EXISTS search_override_delete ON overrides_descriptionoverride;
 ALTER TABLE search_moviedocument DROP CONSTRAINT IF EXISTS search_moviedocument_movie_fk;
 ALTER TABLE search_persondocument DROP CONSTRAINT IF EXISTS search_persondocument_person_fk;
+DROP TEXT SEARCH CONFIGURATION IF EXISTS search_stems;
+DROP TEXT SEARCH DICTIONARY IF EXISTS search_english_stem;
+DROP TEXT SEARCH DICTIONARY IF EXISTS search_russian_stem;

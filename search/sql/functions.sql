@@ -14,10 +14,25 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     '[^[:alnum:]]+', ' ', 'g'))
 $$;
 
--- Exact word forms (`simple`) and stems (`russian` stems Cyrillic words, and Latin words as English).
-CREATE OR REPLACE FUNCTION search_tsv(normalised text) RETURNS tsvector
+-- Stems: Cyrillic words by the Russian Snowball stemmer, Latin ones by the English one, as the
+-- `russian` configuration does, but keeping stop words: "у" in "Дом у реки" and "the" in a title
+-- are words a viewer types, and a query of only such words must still find something.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'search_stems') THEN
+    CREATE TEXT SEARCH DICTIONARY search_english_stem (TEMPLATE = snowball, Language = english);
+    CREATE TEXT SEARCH DICTIONARY search_russian_stem (TEMPLATE = snowball, Language = russian);
+    CREATE TEXT SEARCH CONFIGURATION search_stems (COPY = russian);
+    ALTER TEXT SEARCH CONFIGURATION search_stems
+      ALTER MAPPING FOR asciiword, asciihword, hword_asciipart WITH search_english_stem;
+    ALTER TEXT SEARCH CONFIGURATION search_stems
+      ALTER MAPPING FOR word, hword, hword_part WITH search_russian_stem;
+  END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION search_tsv(raw text) RETURNS tsvector
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT to_tsvector('simple', coalesce(normalised, '')) || to_tsvector('russian', coalesce(normalised, ''))
+  SELECT to_tsvector('search_stems'::regconfig, search_norm(raw))
 $$;
 
 -- A lexeme and every string made by deleting up to 1 (4-6 letters) or 2 (7+) of its letters:
@@ -91,45 +106,55 @@ LANGUAGE sql AS $$
   ON CONFLICT DO NOTHING
 $$;
 
-CREATE OR REPLACE FUNCTION search_refresh_movies(ids bigint[]) RETURNS void
+-- Rebuilds the documents of movies `ids`. `parts` says what changed ('all', 'cast' or 'desc'): only
+-- that part is parsed again, the others are reused from the stored document (parsing is the cost).
+CREATE OR REPLACE FUNCTION search_refresh_movies(ids bigint[], parts text DEFAULT 'all') RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   new_lexemes text[];
+  do_cast boolean := parts IN ('all', 'cast');
+  do_desc boolean := parts IN ('all', 'desc');
 BEGIN
   WITH wanted AS (
-    SELECT DISTINCT id FROM unnest(ids) id
+    SELECT w.id, d.movie_id IS NULL AS fresh, d.title_norm, d.title_tsv, d.cast_tsv, d.desc_tsv
+    FROM (SELECT DISTINCT id FROM unnest(ids) id) w LEFT JOIN search_moviedocument d ON d.movie_id = w.id
   ), cast_names AS (
     SELECT c.movie_id, string_agg(p.full_name, ' ' ORDER BY c.billing_order, c.id) AS names
     FROM wanted w JOIN people_credit c ON c.movie_id = w.id JOIN people_person p ON p.id = c.person_id
+    WHERE do_cast OR w.fresh
     GROUP BY c.movie_id
   ), cms AS (
     SELECT d.movie_id, string_agg(d.text, ' ') AS text
-    FROM wanted w JOIN catalog_cmsdescription d ON d.movie_id = w.id GROUP BY d.movie_id
+    FROM wanted w JOIN catalog_cmsdescription d ON d.movie_id = w.id WHERE do_desc OR w.fresh GROUP BY d.movie_id
   ), editors AS (
     SELECT o.movie_id, string_agg(o.text, ' ') AS text
-    FROM wanted w JOIN overrides_descriptionoverride o ON o.movie_id = w.id GROUP BY o.movie_id
+    FROM wanted w JOIN overrides_descriptionoverride o ON o.movie_id = w.id WHERE do_desc OR w.fresh GROUP BY o.movie_id
   ), src AS (
-    SELECT m.id, search_norm(m.title) AS title_norm, search_norm(cn.names) AS cast_norm,
-           search_norm(concat_ws(' ', m.partner_description, cms.text, editors.text)) AS desc_norm
+    SELECT m.id,
+      CASE WHEN parts = 'all' OR w.fresh THEN search_norm(m.title) ELSE w.title_norm END AS title_norm,
+      CASE WHEN parts = 'all' OR w.fresh THEN search_tsv(m.title) ELSE w.title_tsv END AS title_tsv,
+      CASE WHEN do_cast OR w.fresh THEN search_tsv(cn.names) ELSE w.cast_tsv END AS cast_tsv,
+      CASE WHEN do_desc OR w.fresh THEN search_tsv(concat_ws(' ', m.partner_description, cms.text, editors.text))
+           ELSE w.desc_tsv END AS desc_tsv
     FROM wanted w JOIN catalog_movie m ON m.id = w.id
     LEFT JOIN cast_names cn ON cn.movie_id = m.id
     LEFT JOIN cms ON cms.movie_id = m.id
     LEFT JOIN editors ON editors.movie_id = m.id
-  ), vectors AS (
-    SELECT id, title_norm, search_tsv(title_norm) AS title_tsv, search_tsv(cast_norm) AS cast_tsv, desc_norm
-    FROM src
   ), saved AS (
-    INSERT INTO search_moviedocument AS d (movie_id, title_norm, title_tsv, cast_tsv, all_tsv)
-    SELECT id, title_norm, title_tsv, cast_tsv,
-           setweight(title_tsv, 'A') || setweight(cast_tsv, 'B') || setweight(search_tsv(desc_norm), 'C')
-    FROM vectors
+    INSERT INTO search_moviedocument AS d (movie_id, title_norm, title_tsv, cast_tsv, desc_tsv, all_tsv)
+    SELECT id, title_norm, title_tsv, cast_tsv, desc_tsv,
+           setweight(title_tsv, 'A') || setweight(cast_tsv, 'B') || setweight(desc_tsv, 'C')
+    FROM src
     ON CONFLICT (movie_id) DO UPDATE SET
-      title_norm = EXCLUDED.title_norm, title_tsv = EXCLUDED.title_tsv,
-      cast_tsv = EXCLUDED.cast_tsv, all_tsv = EXCLUDED.all_tsv
-    WHERE (d.title_norm, d.cast_tsv, d.all_tsv) IS DISTINCT FROM (EXCLUDED.title_norm, EXCLUDED.cast_tsv, EXCLUDED.all_tsv)
-    RETURNING d.title_tsv
+      title_norm = EXCLUDED.title_norm, title_tsv = EXCLUDED.title_tsv, cast_tsv = EXCLUDED.cast_tsv,
+      desc_tsv = EXCLUDED.desc_tsv, all_tsv = EXCLUDED.all_tsv
+    WHERE (d.title_norm, d.all_tsv) IS DISTINCT FROM (EXCLUDED.title_norm, EXCLUDED.all_tsv)
+    RETURNING d.title_tsv, d.title_norm
   )
-  SELECT array_agg(DISTINCT l) INTO new_lexemes FROM saved, unnest(tsvector_to_array(saved.title_tsv)) l;
+  -- The vocabulary has the words as written and their stems: "titanik" is one typo from "titanic",
+  -- two from its stem "titan".
+  SELECT array_agg(DISTINCT l) INTO new_lexemes
+  FROM saved, unnest(tsvector_to_array(saved.title_tsv) || string_to_array(saved.title_norm, ' ')) l;
   IF new_lexemes IS NOT NULL THEN
     PERFORM search_add_lexemes(new_lexemes);
   END IF;
@@ -142,13 +167,14 @@ DECLARE
 BEGIN
   WITH saved AS (
     INSERT INTO search_persondocument AS d (person_id, name_norm, name_tsv)
-    SELECT p.id, search_norm(p.full_name), search_tsv(search_norm(p.full_name))
+    SELECT p.id, search_norm(p.full_name), search_tsv(p.full_name)
     FROM (SELECT DISTINCT id FROM unnest(ids) id) w JOIN people_person p ON p.id = w.id
     ON CONFLICT (person_id) DO UPDATE SET name_norm = EXCLUDED.name_norm, name_tsv = EXCLUDED.name_tsv
     WHERE d.name_norm IS DISTINCT FROM EXCLUDED.name_norm
-    RETURNING d.name_tsv
+    RETURNING d.name_tsv, d.name_norm
   )
-  SELECT array_agg(DISTINCT l) INTO new_lexemes FROM saved, unnest(tsvector_to_array(saved.name_tsv)) l;
+  SELECT array_agg(DISTINCT l) INTO new_lexemes
+  FROM saved, unnest(tsvector_to_array(saved.name_tsv) || string_to_array(saved.name_norm, ' ')) l;
   IF new_lexemes IS NOT NULL THEN
     PERFORM search_add_lexemes(new_lexemes);
   END IF;
@@ -171,15 +197,20 @@ BEGIN
   RETURN NULL;
 END $$;
 
--- CMS descriptions, overrides and credits: the movies of the changed rows, before and after.
+-- Credits (part 'cast'), CMS descriptions and overrides (part 'desc', the trigger's argument): the
+-- movies of the changed rows, before and after.
 CREATE OR REPLACE FUNCTION search_movie_part_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    PERFORM search_refresh_movies(ARRAY(SELECT movie_id FROM new_rows));
+    PERFORM search_refresh_movies(ARRAY(SELECT movie_id FROM new_rows), TG_ARGV[0]);
   ELSIF TG_OP = 'DELETE' THEN
-    PERFORM search_refresh_movies(ARRAY(SELECT movie_id FROM old_rows));
+    PERFORM search_refresh_movies(ARRAY(SELECT movie_id FROM old_rows), TG_ARGV[0]);
   ELSE
-    PERFORM search_refresh_movies(ARRAY(SELECT movie_id FROM new_rows UNION SELECT movie_id FROM old_rows));
+    -- Only what search reads counts (a credit's person, a description's text), not billing or timestamps.
+    PERFORM search_refresh_movies(ARRAY(
+      SELECT unnest(ARRAY[n.movie_id, o.movie_id]) FROM new_rows n JOIN old_rows o ON o.id = n.id
+      WHERE (n.movie_id, to_jsonb(n) ->> 'person_id', to_jsonb(n) ->> 'text')
+            IS DISTINCT FROM (o.movie_id, to_jsonb(o) ->> 'person_id', to_jsonb(o) ->> 'text')), TG_ARGV[0]);
   END IF;
   RETURN NULL;
 END $$;
@@ -198,7 +229,7 @@ BEGIN
   IF cardinality(renamed) > 0 THEN
     PERFORM search_refresh_people(renamed);
     -- A renamed actor is found under the new name in every movie they play in.
-    PERFORM search_refresh_movies(ARRAY(SELECT DISTINCT movie_id FROM people_credit WHERE person_id = ANY(renamed)));
+    PERFORM search_refresh_movies(ARRAY(SELECT DISTINCT movie_id FROM people_credit WHERE person_id = ANY(renamed)), 'cast');
   END IF;
   RETURN NULL;
 END $$;
