@@ -6,17 +6,19 @@ and flushed at exit, and the consumers of the activity topic. `reset_producer()`
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from django.conf import settings
 
 from activity.kafka.envelope import ConsumedEvent, InvalidMessage, parse_message
 from activity.kafka.topics import activity_topic
-from activity.kafka.tracing import TRACE_HEADER
+from activity.kafka.tracing import TRACE_HEADER, traced_from, tracing_on
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +100,49 @@ def produce(*, topic: str, value: bytes, key: bytes, headers: dict[str, str], on
             raise KafkaClientError(str(exc)) from exc
 
 
+def _report(on_delivery, token, err, _msg) -> None:
+    on_delivery(token, None if err is None else f"{err.name()}: {err.str()}"[:500])
+
+
+def produce_many(
+    *, topic: str, records: Iterable[tuple[Any, bytes, bytes, dict[str, str], str]], on_delivery: Callable[[Any, str | None], None]
+) -> int:
+    """Queue (token, key, value, headers, traceparent) records; `on_delivery(token, None)` once Kafka
+    confirmed one, `on_delivery(token, "error text")` if not. Returns how many were queued.
+
+    The relay's hot loop: one producer lookup, and the stored trace context attached only when an
+    OpenTelemetry SDK is active (the instrumented producer's send span then continues it).
+    """
+    producer = get_producer()
+    send = producer.produce
+    report = functools.partial(_report, on_delivery)
+    tracing = tracing_on()
+    count = 0
+
+    def queue(value, key, headers, callback) -> None:
+        while True:
+            try:
+                send(topic, value=value, key=key, headers=headers, on_delivery=callback)
+                return
+            except BufferError:
+                producer.poll(0.05)  # librdkafka's local queue is full: let delivery reports drain it
+
+    try:
+        for token, key, value, headers, traceparent in records:
+            callback = functools.partial(report, token)
+            if tracing and traceparent:
+                with traced_from(traceparent, enabled=True):
+                    queue(value, key, headers, callback)
+            else:
+                queue(value, key, headers, callback)
+            count += 1
+            if count % 512 == 0:
+                producer.poll(0)  # run delivery callbacks as we go
+    except KafkaException as exc:
+        raise KafkaClientError(str(exc)) from exc
+    return count
+
+
 def poll_producer(timeout: float = 0) -> None:
     """Serve delivery reports that are ready (librdkafka runs callbacks only in poll/flush)."""
     if _producer is not None:
@@ -167,7 +212,14 @@ class ActivityConsumer:
                 }
             )
         )
-        self._consumer.subscribe([self.topic])
+        self.assigned: set[int] = set()  # the partitions this member reads now (rebalances change it)
+        self._consumer.subscribe([self.topic], on_assign=self._on_assign, on_revoke=self._on_revoke)
+
+    def _on_assign(self, _consumer, partitions) -> None:
+        self.assigned |= {p.partition for p in partitions}
+
+    def _on_revoke(self, _consumer, partitions) -> None:
+        self.assigned -= {p.partition for p in partitions}
 
     def read(self, *, max_messages: int, timeout: float) -> ConsumedBatch:
         """Up to `max_messages` messages; unreadable ones are logged and skipped (a message we cannot

@@ -1,13 +1,16 @@
 """Relay: send outbox rows to Kafka in id order, mark them sent only on Kafka's delivery report.
 
 One relay at a time (a PostgreSQL advisory lock), so rows of a session leave in the order they
-were stored; the idempotent producer keeps that order on the broker.
+were stored; the idempotent producer keeps that order on the broker. The work is pipelined: while
+Kafka confirms one batch, the next is read and queued, and the rows confirmed so far are marked by a
+second database connection, so neither the database nor the broker waits for the other.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
+import queue
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -16,7 +19,6 @@ from django.db import connection
 from django.utils import timezone
 
 from activity import kafka, metrics
-from activity.kafka.tracing import tracing_on
 from core.exceptions import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -71,15 +73,12 @@ def relay_outbox(*, batch_size: int = 5000, time_budget: float = 60.0) -> RelayR
             return report
         try:
             update_backlog_gauges()
-            while time.monotonic() < deadline:
-                sent, failed, errors = _relay_batch(batch_size)
-                report.sent += sent
-                report.failed += failed
-                report.errors += errors
-                if failed:
-                    raise KafkaUnavailable(f"Kafka did not confirm {failed} event(s): {'; '.join(sorted(set(errors)))[:300]}")
-                if sent < batch_size:
-                    break
+            sent, failed, errors = _relay(batch_size=batch_size, deadline=deadline)
+            report.sent += sent
+            report.failed += failed
+            report.errors += errors
+            if failed:
+                raise KafkaUnavailable(f"Kafka did not confirm {failed} event(s): {'; '.join(sorted(set(errors)))[:300]}")
         finally:
             update_backlog_gauges()
             _unlock()
@@ -106,63 +105,164 @@ def _unlock() -> None:
         cursor.execute("SELECT pg_advisory_unlock(%s)", [RELAY_LOCK_KEY])
 
 
-def _relay_batch(batch_size: int) -> tuple[int, int, list[str]]:
+def _fetch(*, after: int, limit: int) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT id, session_id::text, event_type, message, traceparent FROM activity_outboxevent "
-            "WHERE sent_at IS NULL ORDER BY id LIMIT %s",
-            [batch_size],
+            "WHERE sent_at IS NULL AND id > %s ORDER BY id LIMIT %s",
+            [after, limit],
         )
-        rows = cursor.fetchall()
-    if not rows:
-        return 0, 0, []
+        return cursor.fetchall()
 
-    delivered: list[int] = []
-    delivered_types: dict[str, int] = {}
-    failed: dict[int, str] = {}
-    types = {row[0]: row[2] for row in rows}
 
-    def on_delivery(row_id, error):
-        if error is None:
-            delivered.append(row_id)
+def _id_runs(ids: list[int]) -> tuple[list[int], list[int]]:
+    """Sorted ids as runs of consecutive integers (lows, highs): every id of a run was delivered, so
+    a run never covers a row the relay did not send (such as one committed after it read its batch)."""
+    lows: list[int] = []
+    highs: list[int] = []
+    for row_id in sorted(ids):
+        if highs and row_id == highs[-1] + 1:
+            highs[-1] = row_id
         else:
-            failed[row_id] = error
+            lows.append(row_id)
+            highs.append(row_id)
+    return lows, highs
 
+
+def _mark_sent(ids: list[int]) -> None:
+    lows, highs = _id_runs(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE activity_outboxevent AS o SET sent_at = %s, attempts = o.attempts + 1, last_error = '' "
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS r(lo, hi) WHERE o.id BETWEEN r.lo AND r.hi",
+            [timezone.now(), lows, highs],
+        )
+
+
+class _Marker:
+    """Marks delivered rows sent: inline, or, once the relay has more than one batch to send, from a
+    thread with its own connection while the relay goes on producing.
+
+    Inside a caller's transaction (tests) another connection could not see the rows: always inline.
+    """
+
+    # Batches handed over but not yet marked: a bound on what a killed worker sends again.
+    MAX_PENDING = 2
+
+    def __init__(self) -> None:
+        self.threaded = not connection.in_atomic_block
+        self.marked = 0
+        self.error: BaseException | None = None
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._slots = threading.BoundedSemaphore(self.MAX_PENDING)
+        self._thread: threading.Thread | None = None
+
+    def mark(self, ids: list[int], *, more_to_come: bool) -> None:
+        if not ids:
+            return
+        self.marked += len(ids)
+        if self._thread is None and not (self.threaded and more_to_come):
+            _mark_sent(ids)
+            return
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="activity-relay-marker", daemon=True)
+            self._thread.start()
+        self._slots.acquire()
+        self._queue.put(ids)
+
+    def _run(self) -> None:
+        try:
+            while (ids := self._queue.get()) is not None:
+                try:
+                    if self.error is None:
+                        _mark_sent(ids)
+                except BaseException as exc:  # handed to the relay, which stops and raises it
+                    self.error = exc
+                finally:
+                    self._slots.release()
+        finally:
+            connection.close()
+
+    def close(self) -> None:
+        """Wait until every row handed over is marked; raise what the marking thread met."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+class _Deliveries:
+    """Delivery reports (they arrive in this thread, from produce, poll and flush)."""
+
+    def __init__(self) -> None:
+        self.types: dict[int, str] = {}
+        self.delivered: list[int] = []  # confirmed, not yet handed to the marker
+        self.confirmed: set[int] = set()
+        self.failed: dict[int, str] = {}
+
+    def report(self, row_id: int, error: str | None) -> None:
+        if error is None:
+            self.delivered.append(row_id)
+            self.confirmed.add(row_id)
+        else:
+            self.failed[row_id] = error
+
+    def take_delivered(self) -> list[int]:
+        taken, self.delivered = self.delivered, []
+        return taken
+
+
+def _relay(*, batch_size: int, deadline: float) -> tuple[int, int, list[str]]:
+    """Send unsent rows in id order until none are left, the deadline passes or Kafka refuses one."""
+    deliveries = _Deliveries()
+    marker = _Marker()
     topic = kafka.activity_topic()
-    tracing = tracing_on()
+    after = 0  # rows up to here are queued in the producer (their rows stay unsent until confirmed)
     try:
-        for n, (row_id, session_id, event_type, message, traceparent) in enumerate(rows):
-            headers = kafka.message_headers(event_type=event_type, traceparent=traceparent)
-            with kafka.traced_from(traceparent, enabled=tracing):
-                kafka.produce(
-                    topic=topic, value=message.encode(), key=session_id.encode(), headers=headers,
-                    on_delivery=functools.partial(on_delivery, row_id),
+        while True:
+            # At most one batch waits for Kafka while the next is read and queued: a bounded
+            # pipeline (memory, and what a killed worker sends again).
+            while len(deliveries.types) - len(deliveries.confirmed) - len(deliveries.failed) > batch_size:
+                kafka.poll_producer(0.05)
+            rows = _fetch(after=after, limit=batch_size)
+            if rows:
+                after = rows[-1][0]
+                for row_id, _, event_type, _, _ in rows:
+                    deliveries.types[row_id] = event_type
+                kafka.produce_many(
+                    topic=topic,
+                    records=(
+                        (row_id, session_id.encode(), message.encode(), kafka.message_headers(event_type=event_type, traceparent=traceparent), traceparent)
+                        for row_id, session_id, event_type, message, traceparent in rows
+                    ),
+                    on_delivery=deliveries.report,
                 )
-            if n % 256 == 0:
-                kafka.poll_producer(0)  # run delivery callbacks as we go
+                kafka.poll_producer(0)
+            # After a refusal nothing more is queued: later rows of a session must not overtake it.
+            more = len(rows) == batch_size and not deliveries.failed and marker.error is None and time.monotonic() < deadline
+            if not more:
+                break
+            marker.mark(deliveries.take_delivered(), more_to_come=True)
         remaining = kafka.flush_producer(settings.KAFKA_MESSAGE_TIMEOUT_MS / 1000 + 5)
     except kafka.KafkaClientError as exc:
         logger.error("kafka: producer failed: %s", exc)
         remaining = -1
+    failed = deliveries.failed
     if failed or remaining or kafka.producer_failed() is not None:
         # After failed deliveries an idempotent producer may be stuck on a producer id the broker
         # no longer knows (a restarted broker) or fatally failed: the next run starts a new one.
         # Rows without a delivery report are sent again then.
         logger.warning("kafka: resetting the producer (fatal=%s, undelivered=%s)", kafka.producer_failed(), remaining)
         kafka.reset_producer()
-        confirmed = set(delivered)
-        for row_id, *_ in rows:
-            if row_id not in failed and row_id not in confirmed:
+        for row_id in deliveries.types:
+            if row_id not in failed and row_id not in deliveries.confirmed:
                 failed[row_id] = "no delivery report"
+    marker.mark(deliveries.take_delivered(), more_to_come=False)
+    marker.close()
 
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        if delivered:
-            cursor.execute(
-                "UPDATE activity_outboxevent SET sent_at = %s, attempts = attempts + 1, last_error = '' WHERE id = ANY(%s)",
-                [now, delivered],
-            )
-        if failed:
+    if failed:
+        with connection.cursor() as cursor:
             # One statement per distinct error keeps this cheap when a whole batch failed alike.
             by_error: dict[str, list[int]] = {}
             for row_id, error in failed.items():
@@ -172,12 +272,14 @@ def _relay_batch(batch_size: int) -> tuple[int, int, list[str]]:
                     "UPDATE activity_outboxevent SET attempts = attempts + 1, last_error = %s WHERE id = ANY(%s)",
                     [error, ids],
                 )
-    for row_id in delivered:
-        delivered_types[types[row_id]] = delivered_types.get(types[row_id], 0) + 1
-    for event_type, count in delivered_types.items():
+    relayed: dict[str, int] = {}
+    for row_id, event_type in deliveries.types.items():
+        if row_id not in failed:
+            relayed[event_type] = relayed.get(event_type, 0) + 1
+    for event_type, count in relayed.items():
         metrics.EVENTS_RELAYED.labels(type=event_type).inc(count)
     for error in failed.values():
         metrics.KAFKA_DELIVERY_ERRORS.labels(error=error.split(":")[0][:60]).inc()
     if failed:
-        logger.warning("kafka: %d of %d outbox events not confirmed (%s)", len(failed), len(rows), next(iter(failed.values())))
-    return len(delivered), len(failed), sorted(set(failed.values()))
+        logger.warning("kafka: %d of %d outbox events not confirmed (%s)", len(failed), len(deliveries.types), next(iter(failed.values())))
+    return marker.marked, len(failed), sorted(set(failed.values()))
