@@ -19,7 +19,7 @@ from etl.merge.descriptions import _resolve_descriptions
 from etl.merge.movies import StagedMovie, stage_movie
 from etl.merge.result import Counts, LoadResult
 from etl.merge.sql import drop_tables
-from etl.merge.staging import Staging
+from etl.merge.staging import Staging, prepare_for_merge
 
 STAGED_ROWS = (StagedMovie, StagedCast, StagedCms)
 # What the steps tell each other: movies touched (their description is resolved again), movies changed
@@ -47,9 +47,8 @@ def merge(cursor, *, cms_prefix_url: str | None, report, now) -> LoadResult:
     """
     result = LoadResult()
     cursor.execute("SELECT set_config('etl.now', %s, true)", [now.isoformat()])
-    movies.prepare(cursor)
-    credits.prepare(cursor)
-    cms.prepare(cursor)
+    for row_type in STAGED_ROWS:
+        prepare_for_merge(cursor, row_type)
     cursor.execute(BOOKKEEPING_DDL)
     movies.drop_repeated_movies(cursor, report)
     cms.drop_cms_of_unknown_movies(cursor, report)

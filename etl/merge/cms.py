@@ -12,6 +12,7 @@ from etl.merge.sql import ETL_NOW, all_rows, one
 
 class StagedCms(NamedTuple):
     table = "etl_stg_cms"
+    index = ("movie_ext",)
 
     pos: int
     document_key: str
@@ -24,10 +25,6 @@ class StagedCms(NamedTuple):
 def stage_cms(pos: int, key: str, document: CmsDocument) -> tuple[StagedCms, list[StagedCast]]:
     staged = StagedCms(pos, key, document.movie_id, document.language, document.description, document.cast is not None)
     return staged, staged_cast("cms", pos, document.movie_id, document.cast)
-
-
-def prepare(cursor) -> None:
-    cursor.execute(f"CREATE INDEX ON {StagedCms.table} (movie_ext); ANALYZE {StagedCms.table}")
 
 
 def drop_cms_of_unknown_movies(cursor, report) -> None:

@@ -18,6 +18,7 @@ class StagedCast(NamedTuple):
 
     table = "etl_stg_cast"
     sql_types = {"billing": "integer"}  # people_credit.billing_order's type
+    index = ("source", "pos")
 
     source: str
     pos: int
@@ -34,10 +35,6 @@ def staged_cast(source: str, pos: int, movie_id: int, cast: Iterable[CastMember]
         StagedCast(source, pos, movie_id, member.actor_id, member.full_name, member.birth_date, member.role_name, billing)
         for billing, member in enumerate(cast or ())
     ]
-
-
-def prepare(cursor) -> None:
-    cursor.execute(f"CREATE INDEX ON {StagedCast.table} (source, pos); ANALYZE {StagedCast.table}")
 
 
 def replace_credits(cursor, result: LoadResult) -> None:

@@ -16,6 +16,7 @@ from etl.merge.sql import ETL_NOW, all_rows, one
 
 class StagedMovie(NamedTuple):
     table = "etl_stg_movie"
+    index = ("external_id",)
 
     pos: int
     external_id: int
@@ -32,10 +33,6 @@ COLUMNS = {"title": "title", "language": "language", "description": "partner_des
 def stage_movie(pos: int, record: MovieRecord) -> tuple[StagedMovie, list[StagedCast]]:
     movie = StagedMovie(pos, record.movie_id, record.title, record.language, record.description, record.cast is not None)
     return movie, staged_cast("partner", pos, record.movie_id, record.cast)
-
-
-def prepare(cursor) -> None:
-    cursor.execute(f"CREATE INDEX ON {StagedMovie.table} (external_id); ANALYZE {StagedMovie.table}")
 
 
 def drop_repeated_movies(cursor, report) -> None:
