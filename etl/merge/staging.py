@@ -56,14 +56,11 @@ class Staging:
         if len(buffer) >= self.batch_size:
             self.flush()
 
-    def extend(self, rows: Iterable[NamedTuple]) -> None:
-        for row in rows:
-            self.rows[type(row)].append(row)
-
     def flush(self) -> None:
         for row_type, rows in self.rows.items():
             if rows:
                 with self.cursor.copy(copy_sql(row_type)) as copy:
+                    write_row = copy.write_row  # bound once: this loop runs for every staged row
                     for row in rows:
-                        copy.write_row(row)
+                        write_row(row)
                 rows.clear()
