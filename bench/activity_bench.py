@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.catalog_bench import database_url, migrate, start_server, to_url  # noqa: E402
+from bench._common import database_url, migrate, start_server, to_url  # noqa: E402
 
 BATCH = 50
 FAST = {"THROTTLE_INGEST_VIEWER": "100000000/min", "THROTTLE_INGEST_IP": "100000000/min"}

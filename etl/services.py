@@ -134,9 +134,7 @@ def _stage_feed(staging: Staging, source: str, report: _Report, progress: Progre
             except RecordRejected as exc:
                 report("partner", display_id(record, "movie_id"), f"record {number}", exc.reason)
                 continue
-            staged, cast = stage_movie(number, movie)
-            staging.extend(cast)
-            staging.add(staged)
+            stage_movie(staging, number, movie)
     finally:
         opened.reader.close()
 
@@ -172,9 +170,7 @@ def _stage_cms(staging: Staging, source: str, report: _Report, progress: Progres
         except RecordRejected as exc:
             report("cms", str(movie_id), url, exc.reason)
             continue
-        staged, cast = stage_cms(number, url, document)
-        staging.extend(cast)
-        staging.add(staged)
+        stage_cms(staging, number, url, document)
     return f"s3://{root.bucket}/{prefix}"
 
 

@@ -306,12 +306,14 @@ class Gunicorn(ServiceProcess):
     """gunicorn serving cinema_project.wsgi on 127.0.0.1:`port`.
 
     `env` is exactly the server's environment (`env -i`: nothing of the test process leaks in) unless
-    `inherit_env`, where it is added to this process's. `config` reads the repo's gunicorn.conf.py;
+    `inherit_env`, where it is added to this process's. `config` reads the repo's gunicorn.conf.py (then
+    `workers` / `threads` None leave its values, or the GUNICORN_* variables, in force);
     `ready_path` makes start() wait until that path answers 200 (the workers are up), not only the port.
     """
 
-    def __init__(self, env: dict[str, str], *, inherit_env: bool = False, workers: int = 2, threads: int | None = None,
-                 config: bool = False, extra_args: tuple[str, ...] = (), ready_path: str | None = None):
+    def __init__(self, env: dict[str, str], *, inherit_env: bool = False, workers: int | None = 2,
+                 threads: int | None = None, config: bool = False, extra_args: tuple[str, ...] = (),
+                 ready_path: str | None = None, port: int | None = None):
         self.ready_path = ready_path
 
         def argv(port: int, workdir: Path) -> list[str]:
@@ -321,12 +323,12 @@ class Gunicorn(ServiceProcess):
                 *(("--config", str(ROOT / "gunicorn.conf.py")) if config else ()),
                 "--pythonpath", str(ROOT),
                 "--bind", f"127.0.0.1:{port}",
-                "--workers", str(workers),
+                *(("--workers", str(workers)) if workers else ()),
                 *(("--threads", str(threads)) if threads else ()),
                 *extra_args,
             ]
 
-        super().__init__("gunicorn", argv, env={"PYTHONPATH": str(ROOT), **env} if inherit_env else {})
+        super().__init__("gunicorn", argv, env={"PYTHONPATH": str(ROOT), **env} if inherit_env else {}, port=port)
 
     @property
     def base_url(self) -> str:

@@ -4,7 +4,7 @@ Every statement writes only rows whose content differs (`IS DISTINCT FROM`), so 
 writes nothing, and all of it runs inside the caller's transaction (a failure leaves the catalog as it was).
 
     staging = new_staging(cursor)          # the temporary tables of the staged rows
-    staging.add(movie); staging.extend(cast) ...; staging.flush()
+    stage_movie(staging, pos, record); stage_cms(staging, pos, key, document) ...; staging.flush()
     result = merge(cursor, cms_prefix_url=..., report=..., now=...)
 
 Each step lives in its own module: movies, people, cms, credits, descriptions.
@@ -19,17 +19,17 @@ from etl.merge.descriptions import _resolve_descriptions
 from etl.merge.movies import StagedMovie, stage_movie
 from etl.merge.result import Counts, LoadResult
 from etl.merge.sql import drop_tables
-from etl.merge.staging import Staging
+from etl.merge.staging import Staging, prepare_for_merge
 
 STAGED_ROWS = (StagedMovie, StagedCast, StagedCms)
 # What the steps tell each other: movies touched (their description is resolved again), movies changed
 # (created or not), movies whose credits changed.
-BOOKKEEPING_DDL = """
-CREATE TEMP TABLE etl_touched (movie_id bigint) ON COMMIT DROP;
-CREATE TEMP TABLE etl_changed (movie_id bigint, created boolean) ON COMMIT DROP;
-CREATE TEMP TABLE etl_credit_changed (movie_id bigint) ON COMMIT DROP;
-"""
-BOOKKEEPING_TABLES = ("etl_touched", "etl_changed", "etl_credit_changed")
+BOOKKEEPING = {
+    "etl_touched": "movie_id bigint",
+    "etl_changed": "movie_id bigint, created boolean",
+    "etl_credit_changed": "movie_id bigint",
+}
+BOOKKEEPING_TABLES = tuple(BOOKKEEPING)
 WORK_TABLES = (*people.WORK_TABLES, *credits.WORK_TABLES, *BOOKKEEPING_TABLES)
 
 
@@ -47,10 +47,10 @@ def merge(cursor, *, cms_prefix_url: str | None, report, now) -> LoadResult:
     """
     result = LoadResult()
     cursor.execute("SELECT set_config('etl.now', %s, true)", [now.isoformat()])
-    movies.prepare(cursor)
-    credits.prepare(cursor)
-    cms.prepare(cursor)
-    cursor.execute(BOOKKEEPING_DDL)
+    for row_type in STAGED_ROWS:
+        prepare_for_merge(cursor, row_type)
+    for table, columns in BOOKKEEPING.items():
+        cursor.execute(f"CREATE TEMP TABLE {table} ({columns}) ON COMMIT DROP")
     movies.drop_repeated_movies(cursor, report)
     cms.drop_cms_of_unknown_movies(cursor, report)
     people.upsert_people(cursor, result, report)
@@ -63,4 +63,5 @@ def merge(cursor, *, cms_prefix_url: str | None, report, now) -> LoadResult:
     return result
 
 
-__all__ = ["Counts", "LoadResult", "Staging", "merge", "new_staging", "stage_cms", "stage_movie"]
+__all__ = ["Counts", "LoadResult", "StagedCast", "StagedCms", "StagedMovie", "Staging", "merge", "new_staging",
+           "stage_cms", "stage_movie"]

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from etl.cleaning import CmsDocument
-from etl.merge.credits import StagedCast, staged_cast
+from etl.merge.credits import StagedCast, stage_cast
 from etl.merge.result import LoadResult
 from etl.merge.sql import ETL_NOW, all_rows, one
+from etl.merge.staging import Staging
 
 
 class StagedCms(NamedTuple):
     table = "etl_stg_cms"
+    index = ("movie_ext",)
 
     pos: int
     document_key: str
@@ -21,13 +23,10 @@ class StagedCms(NamedTuple):
     has_cast: bool
 
 
-def stage_cms(pos: int, key: str, document: CmsDocument) -> tuple[StagedCms, list[StagedCast]]:
-    staged = StagedCms(pos, key, document.movie_id, document.language, document.description, document.cast is not None)
-    return staged, staged_cast("cms", pos, document.movie_id, document.cast)
-
-
-def prepare(cursor) -> None:
-    cursor.execute(f"CREATE INDEX ON {StagedCms.table} (movie_ext); ANALYZE {StagedCms.table}")
+def stage_cms(staging: Staging, pos: int, key: str, document: CmsDocument) -> None:
+    """Stage CMS document number `pos` (stored at `key`) and its cast list."""
+    stage_cast(staging, "cms", pos, document.movie_id, document.cast)
+    staging.add(StagedCms(pos, key, document.movie_id, document.language, document.description, document.cast is not None))
 
 
 def drop_cms_of_unknown_movies(cursor, report) -> None:

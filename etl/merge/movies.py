@@ -9,13 +9,15 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from etl.cleaning import MovieRecord
-from etl.merge.credits import StagedCast, staged_cast
+from etl.merge.credits import StagedCast, stage_cast
 from etl.merge.result import LoadResult
 from etl.merge.sql import ETL_NOW, all_rows, one
+from etl.merge.staging import Staging
 
 
 class StagedMovie(NamedTuple):
     table = "etl_stg_movie"
+    index = ("external_id",)
 
     pos: int
     external_id: int
@@ -29,13 +31,10 @@ class StagedMovie(NamedTuple):
 COLUMNS = {"title": "title", "language": "language", "description": "partner_description"}
 
 
-def stage_movie(pos: int, record: MovieRecord) -> tuple[StagedMovie, list[StagedCast]]:
-    movie = StagedMovie(pos, record.movie_id, record.title, record.language, record.description, record.cast is not None)
-    return movie, staged_cast("partner", pos, record.movie_id, record.cast)
-
-
-def prepare(cursor) -> None:
-    cursor.execute(f"CREATE INDEX ON {StagedMovie.table} (external_id); ANALYZE {StagedMovie.table}")
+def stage_movie(staging: Staging, pos: int, record: MovieRecord) -> None:
+    """Stage partner record number `pos` and its cast list."""
+    stage_cast(staging, "partner", pos, record.movie_id, record.cast)
+    staging.add(StagedMovie(pos, record.movie_id, record.title, record.language, record.description, record.cast is not None))
 
 
 def drop_repeated_movies(cursor, report) -> None:

@@ -2,7 +2,8 @@
 
 A staged row is a NamedTuple (hundreds of thousands are built per run) with a class attribute `table`.
 Its fields, in order, are the table's columns; their annotations give the column types (or the optional
-class attribute `sql_types`, {field: SQL type}, where the default does not fit).
+class attribute `sql_types`, {field: SQL type}, where the default does not fit). `index` names the
+columns the merge looks rows up by; prepare_for_merge() indexes and analyzes each table once it is full.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ def copy_sql(row_type: type[NamedTuple]) -> str:
     return f"COPY {row_type.table} ({', '.join(row_type._fields)}) FROM STDIN"
 
 
+def prepare_for_merge(cursor, row_type: type[NamedTuple]) -> None:
+    """Index the full staging table on its lookup columns and give the planner its statistics."""
+    cursor.execute(f"CREATE INDEX ON {row_type.table} ({', '.join(row_type.index)}); ANALYZE {row_type.table}")
+
+
 class Staging:
     """Buffers staged rows per type and COPYs them into their temporary tables in batches."""
 
@@ -50,14 +56,11 @@ class Staging:
         if len(buffer) >= self.batch_size:
             self.flush()
 
-    def extend(self, rows: Iterable[NamedTuple]) -> None:
-        for row in rows:
-            self.rows[type(row)].append(row)
-
     def flush(self) -> None:
         for row_type, rows in self.rows.items():
             if rows:
                 with self.cursor.copy(copy_sql(row_type)) as copy:
+                    write_row = copy.write_row  # bound once: this loop runs for every staged row
                     for row in rows:
-                        copy.write_row(row)
+                        write_row(row)
                 rows.clear()

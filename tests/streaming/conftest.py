@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 
+from core import storage as object_storage
 from streaming import storage
 from streaming.media import render_demo_video
 from streaming.models import VideoAsset
@@ -39,15 +40,15 @@ def use_s3(settings, endpoint: str, *, bucket: str | None = None) -> str:
             },
         },
     }
-    storage.reset_s3_client()
-    storage.s3_client().create_bucket(Bucket=bucket)
+    object_storage.reset_s3_client()
+    object_storage.s3_client().create_bucket(Bucket=bucket)
     return bucket
 
 
 def use_filesystem(settings, root: Path) -> Path:
     settings.MEDIA_ROOT = root
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": FS_STORAGE, "OPTIONS": {"location": str(root)}}}
-    storage.reset_s3_client()
+    object_storage.reset_s3_client()
     return root
 
 
@@ -59,7 +60,7 @@ def video_backend(request, settings, tmp_path):
     else:
         use_filesystem(settings, tmp_path / "objects")
     yield request.param
-    storage.reset_s3_client()
+    object_storage.reset_s3_client()
 
 
 @pytest.fixture(autouse=True)
