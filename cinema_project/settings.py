@@ -336,14 +336,19 @@ CACHE_BACKEND = env.str("CACHE_BACKEND", default="redis" if REDIS_URL else "data
 if CACHE_BACKEND not in _CACHES or (CACHE_BACKEND == "redis" and not REDIS_URL):
     raise ImproperlyConfigured(f"CACHE_BACKEND must be one of redis (with REDIS_URL), database, locmem; got {CACHE_BACKEND!r}")
 CACHES = {"default": _CACHES[CACHE_BACKEND]}
-RESPONSE_CACHE_BACKEND = env.str("RESPONSE_CACHE_BACKEND", default="redis" if REDIS_URL else "database")
+# Without Redis: files in the embedded mode (one host; a hit costs about half the database's), the
+# database when DATABASE_URL points at a server that instances on several hosts may share.
+RESPONSE_CACHE_BACKEND = env.str(
+    "RESPONSE_CACHE_BACKEND", default="redis" if REDIS_URL else ("database" if env.str("DATABASE_URL", default="") else "file")
+)
 _RESPONSE_CACHES = {
     "redis": {**_CACHES["redis"], "KEY_PREFIX": "cinema-responses"},
     "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": DATABASE_CACHE_TABLES[1],
                  "OPTIONS": {"MAX_ENTRIES": env.int("RESPONSE_CACHE_MAX_ENTRIES", default=50000), "CULL_FREQUENCY": 4}},
     # One host only (every worker there shares the directory).
+    # Each store lists the directory (Django's cull check): keep the entry count modest.
     "file": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "response-cache"),
-             "OPTIONS": {"MAX_ENTRIES": env.int("RESPONSE_CACHE_MAX_ENTRIES", default=50000), "CULL_FREQUENCY": 4}},
+             "OPTIONS": {"MAX_ENTRIES": env.int("RESPONSE_CACHE_MAX_ENTRIES", default=10000), "CULL_FREQUENCY": 4}},
     "locmem": _CACHES["locmem"],
     "none": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }

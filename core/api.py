@@ -142,12 +142,10 @@ class SharedRateThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        self.cache.add(self.key, 0, self.duration)  # opens a window (with its expiry) when none is open
         try:
             hits = self.cache.incr(self.key)
-        except ValueError:  # the window closed between the two calls: this request opens the next one
-            self.cache.add(self.key, 1, self.duration)
-            hits = 1
+        except ValueError:  # no window open: this request opens one (with its expiry), unless another just did
+            hits = 1 if self.cache.add(self.key, 1, self.duration) else self.cache.incr(self.key)
         return hits <= self.num_requests
 
     def wait(self):
