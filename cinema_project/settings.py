@@ -343,7 +343,7 @@ RESPONSE_CACHE_BACKEND = env.str(
 )
 _RESPONSE_CACHES = {
     "redis": {**_CACHES["redis"], "KEY_PREFIX": "cinema-responses"},
-    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": DATABASE_CACHE_TABLES[1],
+    "database": {"BACKEND": "core.cache_backends.DatabaseCache", "LOCATION": DATABASE_CACHE_TABLES[1],
                  "OPTIONS": {"MAX_ENTRIES": env.int("RESPONSE_CACHE_MAX_ENTRIES", default=50000), "CULL_FREQUENCY": 4}},
     # One host only (every worker there shares the directory).
     # Each store lists the directory (Django's cull check): keep the entry count modest.
