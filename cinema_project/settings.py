@@ -359,7 +359,7 @@ if RESPONSE_CACHE_BACKEND not in _RESPONSE_CACHES or (RESPONSE_CACHE_BACKEND == 
 CACHES["responses"] = _RESPONSE_CACHES[RESPONSE_CACHE_BACKEND]
 # Paths whose anonymous GET answers are cached (seconds they live; an editor's write or an ETL run
 # makes every one of them stale at once, whatever this says).
-RESPONSE_CACHE_PREFIXES = env.list("RESPONSE_CACHE_PREFIXES", default=["/api/v1/movies/", "/api/v1/people/", "/api/v1/genres/"])
+RESPONSE_CACHE_PREFIXES = env.list("RESPONSE_CACHE_PREFIXES", default=["/api/v1/movies/", "/api/v1/people/", "/api/v1/genres/", "/api/v1/search/"])
 RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=300)
 # Writes to these apps' models make the cached catalog answers stale (core/cache.py).
 RESPONSE_CACHE_APPS = ["catalog", "people", "overrides", "streaming"]
