@@ -30,10 +30,10 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
     """Limit/offset pagination that refuses malformed values (400), caps the page size and counts cheaply.
 
     The page is read with one extra row, which says whether a next page exists. `count` is exact
-    when the page shows the end of the list or when there are at most API_EXACT_COUNT_LIMIT rows
-    (counted with a LIMIT, so the cost is bounded); past that it is PostgreSQL's row estimate for the
-    query (never less than the rows known to exist) and `count_is_estimate` is true. An exact
-    COUNT(*) over 100k rows costs several times the page it describes.
+    when there are at most API_EXACT_COUNT_LIMIT rows (counted with a LIMIT, so the cost is bounded)
+    or when a deep page shows the end of the list; otherwise it is PostgreSQL's row estimate for the
+    query (EXPLAIN, never less than the rows known to exist) and `count_is_estimate` is true. An
+    exact COUNT(*) over 100k rows costs several times the page it describes.
     """
 
     def __init__(self) -> None:
@@ -83,14 +83,17 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         if not isinstance(queryset, QuerySet):
             return len(queryset), False
         cap = settings.API_EXACT_COUNT_LIMIT
-        if known <= cap:
-            # Counted even when this page shows the end: a request's query count stays the same.
+        if rows and not self.has_next and known > cap:
+            return known, False  # a deep page that shows the end of the list
+        estimate = estimated_count(queryset)
+        # The planner is trusted only when it is far past the cap (its estimates for small or
+        # selective queries can be off by orders of magnitude); otherwise count, up to the cap.
+        if known <= cap and estimate <= 10 * cap:
             bounded = queryset.order_by()[: cap + 1].count()
             if bounded <= cap:
                 return bounded, False
-        if rows and not self.has_next:
-            return known, False  # a deep page that shows the end of the list
-        return max(estimated_count(queryset), known), True
+            known = max(known, cap + 1)
+        return max(estimate, known), True
 
     def get_next_link(self):
         if not self.has_next:
