@@ -164,6 +164,12 @@ def throttled_response(wait: float | None) -> HttpResponse:
     return HttpResponse(json.dumps({"detail": str(exc.detail)}), status=429, headers=headers)
 
 
+def database_unavailable_response() -> HttpResponse:
+    """The 503 for an unreachable database, as exception_handler words it, for callers outside a DRF view."""
+    body = {"detail": "The database is unavailable; try again shortly.", "code": "database_unavailable"}
+    return HttpResponse(json.dumps(body), status=503, headers={"Content-Type": "application/json", "Retry-After": "5"})
+
+
 class SearchRateThrottle(SharedRateThrottle):
     """Limits searches (`?q=`) per user, or per client address for anonymous callers; browsing is free."""
 

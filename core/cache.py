@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
@@ -162,6 +162,13 @@ class ResponseCacheMiddleware:
         try:
             found = _cache().get_many([VERSION_KEY, key])
             version = found.get(VERSION_KEY) or current_version()
+        except (OperationalError, InterfaceError):
+            # The cache lives in the database and the database is unreachable: the view would wait
+            # for a connection again and fail the same way.
+            logger.error("database unavailable (response cache)")
+            from core.api import database_unavailable_response
+
+            return database_unavailable_response()
         except Exception:  # the cache is down: answer without it
             logger.warning("response cache unavailable", exc_info=True)
             return self.get_response(request)
