@@ -75,3 +75,20 @@ def test_cached_searches_still_count_against_the_search_limit(client, settings):
     finally:
         SearchRateThrottle.THROTTLE_RATES = original
         api_settings.reload()
+
+
+def test_an_etl_run_makes_the_cached_catalog_stale(client, tmp_path):
+    import json
+
+    from etl.services import etl_run
+    from tests.etl.records import movie
+
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps([movie(1, "Solaris")]))
+    etl_run(partner_source=str(feed), cms_source=None)
+    assert [m["title"] for m in _get(client, "/api/v1/movies/")[0].json()["results"]] == ["Solaris"]
+    assert _get(client, "/api/v1/movies/")[1] == "hit"
+    feed.write_text(json.dumps([movie(1, "Solaris (restored)")]))
+    etl_run(partner_source=str(feed), cms_source=None)  # merges with SQL: no per-row signals
+    fresh, state = _get(client, "/api/v1/movies/")
+    assert state == "miss" and [m["title"] for m in fresh.json()["results"]] == ["Solaris (restored)"]
