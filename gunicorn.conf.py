@@ -1,9 +1,19 @@
 """gunicorn settings for `make run` and production: `gunicorn -c gunicorn.conf.py cinema_project.wsgi`.
 
-Threaded workers (gthread): a video stream spends its life waiting on sockets (storage in, viewer
-out), so each one holds a thread, not a process. Two processes (one per core) with 128 threads each
-serve ~250 concurrent requests, so 200 viewers streaming still leave threads for the catalog API.
-See docs/streaming.md for the figures. Every value can be changed from the environment.
+Threaded workers (gthread), two processes (one per core). How many threads depends on what the
+server streams (bench/README.md, "Worker and thread layout", has the measurements):
+
+- STREAMING_MODE=proxy (the embedded mode's default): a video stream holds a thread for its whole
+  life, waiting on sockets, so each process runs 128 threads and 200 viewers streaming still leave
+  threads for the catalog API (docs/streaming.md). Threads are not database connections: a stream
+  gives its connection back before it starts, and catalog requests share the process's pool of
+  DATABASE_POOL_MAX_SIZE connections (settings.py), so the thread count never reaches PostgreSQL.
+- STREAMING_MODE=redirect or accel (at scale: S3 or nginx sends the bytes): no request waits long,
+  and 16 threads per process serve the catalog as fast as 128 with less switching and memory.
+  Streams can also be kept off the catalog's capacity with a second gunicorn for /api/v1/movies/*/stream
+  behind the proxy.
+
+Every value can be changed from the environment.
 """
 
 import os
@@ -20,7 +30,7 @@ def _int(name: str, default: int) -> int:
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8002")
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = _int("GUNICORN_WORKERS", max(os.cpu_count() or 1, 2))
-threads = _int("GUNICORN_THREADS", 128)
+threads = _int("GUNICORN_THREADS", 128 if os.environ.get("STREAMING_MODE", "proxy") == "proxy" else 16)
 # gthread: connections one worker keeps open (streaming and keep-alive ones together).
 worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", 1000)
 # With gthread the timeout watches the worker's main loop, not a request: long streams are fine.

@@ -1,63 +1,88 @@
 #!/usr/bin/env python
-"""Catalog API benchmark: 100k movies, 300k people, 1M credits; list, search and detail under load.
+"""Catalog read path under load: our server vs a baseline of the previous service, every endpoint.
 
 Fills a dedicated database (`cinema_bench`, on DATABASE_URL's server or the embedded one under
-var/bench-postgres) with synthetic rows through COPY, starts the production server (gunicorn with
-gunicorn.conf.py) against it, and reports requests/s and p50/p95/p99 latency per endpoint, plus the
-SQL query count of each endpoint at two page sizes. It prints figures; it never passes or fails.
+var/bench-postgres) through COPY with N movies (realistic titles: common English words repeat, one
+title in ten is Russian, a tail of rare words), 3N people and ~6.5N credits; starts our server
+(gunicorn with gunicorn.conf.py, the production config) and the baseline (bench/catalog_baseline.py:
+ILIKE, a new connection per request, json.dumps) under gunicorn with the same workers and threads;
+loads each endpoint with `wrk --latency` (16 connections), A/B interleaved; prints req/s,
+p50/p95/p99, non-2xx answers and the ratio to the baseline, with our response cache on and off;
+the servers' RSS before and after; and EXPLAIN ANALYZE of the search queries. It prints figures;
+it never passes or fails. An endpoint that answers 404 (not built yet) is reported as n/a.
 
-    .venv/bin/python bench/catalog_bench.py [--movies 100000] [--requests 2000] [--concurrency 8]
+    .venv/bin/python bench/catalog_bench.py [--movies 100000] [--duration 8] [--connections 16] [--reuse]
+    .venv/bin/python bench/catalog_bench.py --movies 1000000      # 1M movies, 3M people, ~6.5M credits
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
-import statistics
+import re
+import shutil
 import subprocess
 import sys
-import threading
+import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
-from io import StringIO
+import urllib.error
+import urllib.request
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+DB_NAME = "cinema_bench"
 
+ENGLISH = """night love winter story last city house man woman river road dark blue summer star girl
+boy war time world heart home king queen shadow secret life dream light moon sun fire storm sea island
+north south garden letter song dance hunter stranger family friend journey promise memory silence
+mountain forest valley harbor lighthouse express train station bridge empire kingdom crown sword ghost
+devil angel hope revenge escape return rise fall edge line circle mirror window door key glass stone
+iron silver golden red black white green winterland midnight morning evening autumn spring captain
+doctor teacher soldier pilot detective lawyer painter writer singer dancer thief spy killer witness
+prisoner children brothers sisters daughter son mother father wedding funeral holiday birthday party""".split()
+RUSSIAN = """северный ветер дом у реки сибирский экспресс полярная звезда тихий дон белое солнце пустыни
+москва слезам не верит ирония судьбы летят журавли отец солдата зимняя вишня старый новый год
+осенний марафон служебный роман кавказская пленница брат сестра дорога город ночь любовь зима лето
+весна осень море остров гора лес поле небо звезда луна огонь вода земля хлеб песня танец""".split()
+LATIN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                 ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u",
+                  "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"]))
+LAYOUT = dict(zip("йцукенгшщзхъфывапролджэячсмитьбюё", "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"))
+FIRST = "Anna Boris Clara Denis Elena Felix Greta Hugo Irina Jonas Kira Lev Maria Nikita Olga Pavel Rosa Sergei Tanya Victor".split()
+LAST = "Ivanova Petrov Smith Brown Orlov Novak Keller Moreau Rossi Lindqvist Sokolov Weber Kim Garcia Volkova Berg".split()
 SYLLABLES = "ka ri mo ne sal ver tor lin da mi gra sto fel on ar is ul bre van dor ce pha len tri".split()
 
 
-def vocabulary(rng: random.Random, size: int = 4000) -> list[str]:
-    """Title words: a few thousand invented words, drawn with a Zipf-like skew as in real titles."""
-    words = set()
-    while len(words) < size:
-        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
-    return sorted(words)
+def translit(text: str) -> str:
+    return "".join(LATIN.get(ch, ch) for ch in text.lower())
 
 
-FIRST = "Anna Boris Clara Denis Elena Felix Greta Hugo Irina Jonas Kira Lev Maria Nikita Olga Pavel Rosa Sergei Tanya Victor".split()
-LAST = "Ivanova Petrov Smith Brown Orlov Novak Keller Moreau Rossi Lindqvist Sokolov Weber Kim Garcia Volkova Berg".split()
+def wrong_layout(text: str) -> str:
+    return "".join(LAYOUT.get(ch, ch) for ch in text.lower())
 
 
-def database_url(name: str) -> str:
+# --- Data -----------------------------------------------------------------------------------------
+
+
+def admin_conninfo() -> str:
     base = os.environ.get("DATABASE_URL")
     if not base:
         from core.embedded_db import embedded_database_url
 
         base = embedded_database_url(ROOT / "var" / "bench-postgres" / "pgdata")
-    import psycopg
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    params = conninfo_to_dict(base)
-    admin = make_conninfo(**{**params, "dbname": "postgres"})
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return make_conninfo(**{**params, "dbname": name})
+    return make_conninfo(**{**conninfo_to_dict(base), "dbname": "postgres"})
+
+
+def bench_conninfo(admin: str) -> str:
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    return make_conninfo(**{**conninfo_to_dict(admin), "dbname": DB_NAME})
 
 
 def to_url(conninfo: str) -> str:
@@ -66,112 +91,211 @@ def to_url(conninfo: str) -> str:
     p = conninfo_to_dict(conninfo)
     host = p.get("host", "")
     if host.startswith("/"):
-        return f"postgresql://{p.get('user', 'postgres')}:@/{p['dbname']}?host={host}"
-    port = p.get("port", "5432")
-    password = p.get("password", "")
-    return f"postgresql://{p.get('user', 'postgres')}:{password}@{host}:{port}/{p['dbname']}"
+        return f"postgresql://{p.get('user', 'postgres')}:@/{p['dbname']}?host={host}&port={p.get('port', '5432')}"
+    return f"postgresql://{p.get('user', 'postgres')}:{p.get('password', '')}@{host}:{p.get('port', '5432')}/{p['dbname']}"
 
 
-def fill(conninfo: str, movies: int, people: int, credits_per_movie: int, rng: random.Random, words: list[str]) -> float:
+def zipf(rng: random.Random, words: list[str]) -> str:
+    return words[min(int(rng.paretovariate(0.9)) - 1, len(words) - 1)]
+
+
+def make_title(rng: random.Random, rare: list[str]) -> tuple[str, str]:
+    if rng.random() < 0.1:
+        words = [zipf(rng, RUSSIAN) for _ in range(rng.randint(1, 3))]
+        return " ".join(words).capitalize(), "ru"
+    words = [zipf(rng, ENGLISH) for _ in range(rng.randint(1, 4))]
+    if rng.random() < 0.05:
+        words.append(rng.choice(rare))
+    return " ".join(w.capitalize() for w in words), "en"
+
+
+def fill(conninfo: str, movies: int, people: int, credits_per_movie: float, rng: random.Random) -> dict:
+    """COPY the rows; return the words the queries are built from."""
     import psycopg
 
+    rare = sorted({"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(3, 4))) for _ in range(max(movies // 20, 100))})
+    counts: Counter = Counter()
+    russian_titles: list[str] = []
     started = time.perf_counter()
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
-        with cur.copy(
-            "COPY catalog_movie (external_id, title, language, partner_description, description, source_used,"
-            " is_published, created_at, updated_at) FROM STDIN"
-        ) as copy:
+        with cur.copy("COPY catalog_movie (external_id, title, language, partner_description, description, source_used,"
+                      " is_published, created_at, updated_at) FROM STDIN") as copy:
             for i in range(1, movies + 1):
-                title = " ".join(zipf_choice(rng, words).capitalize() for _ in range(rng.randint(1, 4)))
-                text = f"A story about {zipf_choice(rng, words)} and {zipf_choice(rng, words)}."
-                copy.write_row((i, title, rng.choice(("en", "ru")), text, text, "partner", True,
-                                "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"))
+                title, language = make_title(rng, rare)
+                counts.update(set(title.lower().split()))
+                if language == "ru" and len(russian_titles) < 200 and len(title.split()) >= 2:
+                    russian_titles.append(title)
+                text = f"A story about {zipf(rng, ENGLISH)} and {zipf(rng, ENGLISH)}."
+                copy.write_row((i, title, language, text, text, "partner", True, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"))
         with cur.copy("COPY people_person (external_id, full_name, birth_date, created_at, updated_at) FROM STDIN") as copy:
             for i in range(1, people + 1):
-                copy.write_row((i, f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}", None,
-                                "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"))
-        cur.execute("SELECT min(id) FROM catalog_movie")
-        first_movie = cur.fetchone()[0]
-        cur.execute("SELECT min(id) FROM people_person")
-        first_person = cur.fetchone()[0]
+                copy.write_row((i, f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}", None, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"))
+        first_movie = cur.execute("SELECT min(id) FROM catalog_movie").fetchone()[0]
+        first_person = cur.execute("SELECT min(id) FROM people_person").fetchone()[0]
         with cur.copy("COPY people_credit (movie_id, person_id, role_name, billing_order) FROM STDIN") as copy:
             for m in range(movies):
-                for order, p in enumerate(rng.sample(range(people), credits_per_movie)):
-                    copy.write_row((first_movie + m, first_person + p, rng.choice(FIRST), order))
+                cast = int(credits_per_movie) + (rng.random() < credits_per_movie % 1)
+                for order in range(cast):
+                    copy.write_row((first_movie + m, first_person + rng.randrange(people), rng.choice(FIRST), order))
         conn.commit()
-        cur.execute("ANALYZE")
-    return time.perf_counter() - started
+        conn.autocommit = True
+        cur.execute("VACUUM ANALYZE")
+    english = [w for w, _ in counts.most_common() if w in ENGLISH]
+    rare_present = [w for w in rare if 1 <= counts[w] <= 3]
+    typo_base = next(w for w in english if len(w) >= 6)
+    i = len(typo_base) // 2
+    return {
+        "seconds": time.perf_counter() - started,
+        "common": english[0],
+        "common_matches": counts[english[0]],
+        "rare": rare_present[0] if rare_present else rare[0],
+        "typo": typo_base[:i - 1] + typo_base[i] + typo_base[i - 1] + typo_base[i + 1:],
+        "typo_of": typo_base,
+        "translit": translit(russian_titles[0]) if russian_titles else "severnyy veter",
+        "translit_of": russian_titles[0] if russian_titles else "",
+        "layout": wrong_layout(russian_titles[1].split()[0]) if len(russian_titles) > 1 else "ctdthysq",
+        "layout_of": russian_titles[1].split()[0] if len(russian_titles) > 1 else "северный",
+        "suggest": english[len(english) // 3][:4],
+    }
 
 
-def zipf_choice(rng: random.Random, words: list[str]) -> str:
-    return words[min(int(rng.paretovariate(1.1)) - 1, len(words) - 1)] if rng.random() < 0.3 else rng.choice(words)
+def prepare_database(args, rng) -> tuple[str, dict]:
+    import psycopg
 
-
-def typo(rng: random.Random, word: str) -> str:
-    i = rng.randrange(len(word))
-    return word[:i] + word[i + 1:] if len(word) > 4 else word
-
-
-def migrate(url: str) -> None:
+    admin = admin_conninfo()
+    conninfo = bench_conninfo(admin)
+    meta_file = ROOT / "var" / f"catalog-bench-{args.movies}.json"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+    if args.reuse and exists and meta_file.exists():
+        return conninfo, json.loads(meta_file.read_text())
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True,
-                   env={**os.environ, "DATABASE_URL": url})
+                   env={**os.environ, "DATABASE_URL": to_url(conninfo), "CACHE_BACKEND": "database"})
+    meta = fill(conninfo, args.movies, args.people or 3 * args.movies, args.credits_per_movie, rng)
+    meta_file.parent.mkdir(exist_ok=True)
+    meta_file.write_text(json.dumps(meta))
+    return conninfo, meta
 
 
-def start_server(url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    argv = [str(Path(sys.executable).parent / "gunicorn"), "cinema_project.wsgi", "--bind", f"127.0.0.1:{port}"]
-    if (ROOT / "gunicorn.conf.py").exists():
-        argv += ["-c", str(ROOT / "gunicorn.conf.py")]
-    server = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
+# --- Servers --------------------------------------------------------------------------------------
+
+
+def start(argv: list[str], env: dict, port: int, name: str) -> subprocess.Popen:
+    log = open(ROOT / "var" / f"catalog-bench-{name}.log", "wb")
+    server = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).status == 200:
                 return server
-        except OSError:
-            time.sleep(0.2)
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.3)
     server.kill()
-    raise SystemExit(f"gunicorn did not start: {server.stderr.read().decode()[-2000:]}")
+    raise SystemExit(f"{name} did not start; see var/catalog-bench-{name}.log")
 
 
-def load(port: int, paths: list[str], concurrency: int) -> dict:
-    local = threading.local()
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
+def stop(server: subprocess.Popen) -> None:
+    import signal
 
-    def one(path: str) -> None:
-        nonlocal errors
-        conn = getattr(local, "conn", None)
-        if conn is None:
-            conn = local.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        t = time.perf_counter()
-        try:
-            conn.request("GET", path)
-            response = conn.getresponse()
-            response.read()
-            ok = response.status == 200
-        except (OSError, http.client.HTTPException):
-            local.conn = None
-            ok = False
-        elapsed = time.perf_counter() - t
-        with lock:
-            latencies.append(elapsed)
-            errors += not ok
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(one, paths))
-    wall = time.perf_counter() - started
-    q = statistics.quantiles(latencies, n=100)
-    return {"rps": len(paths) / wall, "p50": q[49] * 1000, "p95": q[94] * 1000, "p99": q[98] * 1000, "errors": errors}
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(15)
 
 
-def query_counts(url: str, movie_id: int) -> dict:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cinema_project.settings")
+def rss_mb(server: subprocess.Popen) -> float:
+    import psutil
+
+    process = psutil.Process(server.pid)
+    return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]) / 2**20
+
+
+def servers(url: str, args) -> dict:
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    layout = {"GUNICORN_WORKERS": str(args.workers), "GUNICORN_THREADS": str(args.threads)}
+    common = {"DATABASE_URL": url, "DEBUG": "0", "DJANGO_ENV": "development", "ALLOWED_HOSTS": "127.0.0.1,localhost",
+              "GUNICORN_ACCESSLOG": "off", "LOG_LEVEL": "WARNING", "GUNICORN_LOGLEVEL": "warning", "STATIC_MANIFEST": "0",
+              "THROTTLE_SEARCH": "100000000/min", "CACHE_BACKEND": "database", "REDIS_URL": "",
+              "CELERY_BROKER_URL": "", "KAFKA_BOOTSTRAP_SERVERS": "", **{k: v for k, v in layout.items() if v != "0"}}
+    plan = {
+        "ours": ([gunicorn, "-c", "gunicorn.conf.py", "cinema_project.wsgi"], {**common, "RESPONSE_CACHE_BACKEND": args.cache}),
+        "ours-nocache": ([gunicorn, "-c", "gunicorn.conf.py", "cinema_project.wsgi"], {**common, "RESPONSE_CACHE_BACKEND": "none"}),
+        "baseline": ([gunicorn, "-c", "gunicorn.conf.py", "bench.catalog_baseline:application"],
+                     {**common, "BASELINE_DATABASE_URL": url}),
+    }
+    found = {}
+    for offset, (name, (argv, env)) in enumerate(plan.items()):
+        port = 18100 + offset + (os.getpid() % 50) * 3
+        found[name] = {"port": port, "process": start(argv, {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}, port, name)}
+    return found
+
+
+# --- Load -----------------------------------------------------------------------------------------
+
+LUA = """
+paths = {%s}
+local counter = math.random(1, #paths)
+request = function()
+  counter = counter %% #paths + 1
+  return wrk.format("GET", paths[counter])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("PCT %%d %%d %%d\\n", latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def wrk(port: int, paths: list[str], args, script_dir: Path) -> dict:
+    script = script_dir / f"paths-{abs(hash(tuple(paths)))}.lua"
+    script.write_text(LUA % ", ".join(json.dumps(p) for p in paths))
+    out = subprocess.run([args.wrk, "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "-s", str(script),
+                          f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
+    p50, p95, p99 = (int(v) / 1000 for v in re.search(r"PCT (\d+) (\d+) (\d+)", out).groups())
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "p50": p50, "p95": p95, "p99": p99, "non2xx": int(bad.group(1)) if bad else 0,
+            "socket_errors": errors.group(1) if errors else ""}
+
+
+def status_of(port: int, path: str) -> int:
+    try:
+        return urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def endpoints(conninfo: str, meta: dict, movies: int, rng: random.Random) -> dict[str, list[str]]:
+    import psycopg
+    from urllib.parse import quote
+
+    with psycopg.connect(conninfo) as conn:
+        movie_ids = [r[0] for r in conn.execute("SELECT id FROM catalog_movie TABLESAMPLE SYSTEM (5) LIMIT 500")]
+        person_ids = [r[0] for r in conn.execute("SELECT DISTINCT person_id FROM people_credit TABLESAMPLE SYSTEM (5) LIMIT 500")]
+    deep = min(50_000, movies // 2)
+    search = "/api/v1/movies/?q="
+    return {
+        "list, first page": ["/api/v1/movies/"],
+        f"list, offset {deep:,}": [f"/api/v1/movies/?offset={deep}"],
+        f"search, common word ({meta['common']})": [search + quote(meta["common"])],
+        f"search, rare word ({meta['rare']})": [search + quote(meta["rare"])],
+        f"search, typo ({meta['typo']})": [search + quote(meta["typo"])],
+        f"search, transliterated ({meta['translit']})": [search + quote(meta["translit"])],
+        f"search, wrong layout ({meta['layout']})": [search + quote(meta["layout"])],
+        f"suggest ({meta['suggest']})": [f"/api/v1/search/suggest?q={quote(meta['suggest'])}"],
+        "movie detail": [f"/api/v1/movies/{i}/" for i in movie_ids],
+        "actor detail": [f"/api/v1/people/{i}/" for i in person_ids],
+    }
+
+
+# --- Plans ----------------------------------------------------------------------------------------
+
+
+def search_plans(url: str, meta: dict) -> list[str]:
+    """EXPLAIN ANALYZE of the slowest SQL statement of each of our search requests, and the baseline's."""
+    os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "cinema_project.settings", "RESPONSE_CACHE_BACKEND": "none",
+                       "CACHE_BACKEND": "locmem", "THROTTLE_SEARCH": "100000000/min", "DEBUG": "0"})
     import django
 
     django.setup()
@@ -180,71 +304,103 @@ def query_counts(url: str, movie_id: int) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
-    counts = {}
-    for label, path in [("list limit=10", "/api/v1/movies/?limit=10"), ("list limit=100", "/api/v1/movies/?limit=100"),
-                        ("search limit=10", "/api/v1/movies/?q=kari&limit=10"),
-                        ("search limit=100", "/api/v1/movies/?q=kari&limit=100"),
-                        ("detail", f"/api/v1/movies/{movie_id}/")]:
+    out = []
+    for label in ("common", "rare", "typo", "translit", "layout"):
         with CaptureQueriesContext(connection) as ctx:
-            client.get(path)
-        counts[label] = len(ctx)
-    return counts
+            status = client.get("/api/v1/movies/", {"q": meta[label]}).status_code
+        slowest = max(ctx.captured_queries, key=lambda q: float(q["time"]), default=None)
+        if slowest is None:
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])
+            plan = "\n    ".join(r[0] for r in cursor.fetchall())
+        out.append(f"-- ours, q={meta[label]!r} ({label}; HTTP {status}; {len(ctx)} queries, slowest {float(slowest['time']) * 1000:.1f} ms):\n"
+                   f"    {slowest['sql'][:600]}\n    {plan}")
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM catalog_movie WHERE is_published AND title ILIKE %s",
+                       [f"%{meta['common']}%"])
+        out.append(f"-- baseline, count of ILIKE '%{meta['common']}%':\n    " + "\n    ".join(r[0] for r in cursor.fetchall()))
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--movies", type=int, default=100_000)
-    parser.add_argument("--people", type=int, default=300_000)
-    parser.add_argument("--credits-per-movie", type=int, default=10)
-    parser.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--people", type=int, default=0, help="default: 3 x movies")
+    parser.add_argument("--credits-per-movie", type=float, default=6.5)
+    parser.add_argument("--duration", type=int, default=8, help="seconds of wrk per endpoint and server")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=0, help="GUNICORN_WORKERS for every server (0: gunicorn.conf.py's)")
+    parser.add_argument("--threads", type=int, default=0, help="GUNICORN_THREADS for every server (0: gunicorn.conf.py's)")
+    parser.add_argument("--cache", default="database", help="RESPONSE_CACHE_BACKEND of our server (database, file)")
+    parser.add_argument("--reuse", action="store_true", help="reuse the database of an earlier run of the same size")
+    parser.add_argument("--only", default="", help="run only endpoints whose label contains this")
+    parser.add_argument("--wrk", default=shutil.which("wrk") or "/usr/bin/wrk")
     args = parser.parse_args()
     rng = random.Random(42)
 
-    conninfo = database_url("cinema_bench")
+    conninfo, meta = prepare_database(args, rng)
     url = to_url(conninfo)
-    migrate(url)
-    words = vocabulary(rng)
-    fill_seconds = fill(conninfo, args.movies, args.people, args.credits_per_movie, rng, words)
-    print(f"filled {args.movies:,} movies, {args.people:,} people, {args.movies * args.credits_per_movie:,} credits "
-          f"in {fill_seconds:.1f} s")
-
-    import psycopg
-
-    with psycopg.connect(conninfo) as conn:
-        ids = [r[0] for r in conn.execute("SELECT id FROM catalog_movie ORDER BY random() LIMIT 500")]
-        plan = "\n".join(r[0] for r in conn.execute(
-            "EXPLAIN SELECT id FROM catalog_movie WHERE title %%> %(q)s OR UPPER(title) LIKE UPPER(%(like)s)",
-            {"q": words[7], "like": f"%{words[7]}%"}))
-    print("search plan:\n  " + plan.replace("\n", "\n  "))
-
-    port = 18000 + os.getpid() % 1000
-    server = start_server(url, port)
+    print(f"data: {args.movies:,} movies, {(args.people or 3 * args.movies):,} people, ~{args.movies * args.credits_per_movie:,.0f} credits"
+          + (f", filled in {meta['seconds']:.0f} s" if not args.reuse else "") +
+          f"; most common title word {meta['common']!r} in {meta['common_matches']:,} titles; typo {meta['typo']!r} of "
+          f"{meta['typo_of']!r}; {meta['translit']!r} = {meta['translit_of']!r}; {meta['layout']!r} = {meta['layout_of']!r}")
+    print(f"load: wrk, {args.connections} connections, {args.duration} s per endpoint and server, A/B interleaved; "
+          f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    running = servers(url, args)
+    script_dir = Path(tempfile.mkdtemp(prefix="catalog-bench-"))
+    rows = []
     try:
-        def query() -> str:
-            word = rng.choice(words)
-            return rng.choice([word, typo(rng, word), word[: max(3, len(word) // 2)]])
-
-        scenarios = {
-            "list": [f"/api/v1/movies/?offset={rng.randint(0, 5000)}" for _ in range(args.requests)],
-            "search": [f"/api/v1/movies/?q={query()}" for _ in range(args.requests)],
-            # The most frequent title word: thousands of matches to rank (the worst case).
-            "search-common": [f"/api/v1/movies/?q={words[0]}" for _ in range(args.requests // 4)],
-            "detail": [f"/api/v1/movies/{rng.choice(ids)}/" for _ in range(args.requests)],
-        }
-        load(port, scenarios["list"][:200], args.concurrency)  # warm-up
-        print(f"\n{'endpoint':<14} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
-        results = {}
-        for name, paths in scenarios.items():
-            r = results[name] = load(port, paths, args.concurrency)
-            print(f"{name:<14} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} {r['errors']:>7}")
+        rss_before = {name: rss_mb(s["process"]) for name, s in running.items()}
+        for label, paths in endpoints(conninfo, meta, args.movies, rng).items():
+            if args.only and args.only not in label:
+                continue
+            result = {}
+            for name, server in running.items():
+                status = status_of(server["port"], paths[0])
+                if status != 200:
+                    result[name] = {"na": status}
+                    continue
+                wrk(server["port"], paths, argparse.Namespace(**{**vars(args), "duration": 1}), script_dir)  # warm-up
+            for name in ("baseline", "ours", "ours-nocache"):  # interleaved per endpoint
+                if name not in result:
+                    result[name] = wrk(running[name]["port"], paths, args, script_dir)
+            rows.append((label, result))
+            print(_row(label, result), flush=True)
+        rss_after = {name: rss_mb(s["process"]) for name, s in running.items()}
     finally:
-        server.terminate()
-        server.wait(10)
+        for server in running.values():
+            stop(server["process"])
+        shutil.rmtree(script_dir, ignore_errors=True)
 
-    counts = query_counts(url, ids[0])
-    print("\nSQL queries per request: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
-    print(json.dumps({"results": results, "queries": counts, "concurrency": args.concurrency}))
+    print("\n| endpoint | ours req/s | p50 / p95 / p99 ms | ours, no response cache req/s | p50 / p95 / p99 ms | baseline req/s "
+          "| p50 / p95 / p99 ms | ours / baseline | no cache / baseline |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for label, result in rows:
+        print(_md(label, result))
+    print("\nRSS MB before -> after: " + ", ".join(f"{n} {rss_before[n]:.0f} -> {rss_after[n]:.0f}" for n in running))
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+    print("\nSearch plans:\n" + "\n".join(search_plans(url, meta)))
+
+
+def _cell(r: dict) -> tuple[str, str]:
+    if "na" in r:
+        return "n/a", f"HTTP {r['na']}"
+    extra = f" ({r['non2xx']} non-2xx)" if r["non2xx"] else ""
+    return f"{r['rps']:,.0f}{extra}", f"{r['p50']:.1f} / {r['p95']:.1f} / {r['p99']:.1f}"
+
+
+def _ratio(a: dict, b: dict) -> str:
+    return f"{a['rps'] / b['rps']:.1f}x" if "rps" in a and "rps" in b and b["rps"] else "n/a"
+
+
+def _row(label: str, result: dict) -> str:
+    return "  ".join(f"{name}: {' '.join(_cell(r))}" for name, r in result.items()) + f"  <- {label}"
+
+
+def _md(label: str, result: dict) -> str:
+    ours, nocache, base = result["ours"], result["ours-nocache"], result["baseline"]
+    return " | ".join(["", label, *_cell(ours), *_cell(nocache), *_cell(base), _ratio(ours, base), _ratio(nocache, base), ""]).strip()
 
 
 if __name__ == "__main__":

@@ -155,7 +155,9 @@ if DATABASE_POOL:
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
         "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
-        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        # Short: under load a connection frees up in milliseconds; when PostgreSQL is down the wait is
+        # what a request pays before its 503.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=2.0),
         # A connection idle this long is closed (the pool shrinks back to min_size after a burst).
         "max_idle": env.float("DATABASE_POOL_MAX_IDLE", default=300.0),
     }
@@ -353,14 +355,19 @@ CACHE_BACKEND = env.str("CACHE_BACKEND", default="redis" if REDIS_URL else "data
 if CACHE_BACKEND not in _CACHES or (CACHE_BACKEND == "redis" and not REDIS_URL):
     raise ImproperlyConfigured(f"CACHE_BACKEND must be one of redis (with REDIS_URL), database, locmem; got {CACHE_BACKEND!r}")
 CACHES = {"default": _CACHES[CACHE_BACKEND]}
-RESPONSE_CACHE_BACKEND = env.str("RESPONSE_CACHE_BACKEND", default="redis" if REDIS_URL else "database")
+# Without Redis: files in the embedded mode (one host; a hit costs about half the database's), the
+# database when DATABASE_URL points at a server that instances on several hosts may share.
+RESPONSE_CACHE_BACKEND = env.str(
+    "RESPONSE_CACHE_BACKEND", default="redis" if REDIS_URL else ("database" if env.str("DATABASE_URL", default="") else "file")
+)
 _RESPONSE_CACHES = {
     "redis": {**_CACHES["redis"], "KEY_PREFIX": "cinema-responses"},
-    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": DATABASE_CACHE_TABLES[1],
+    "database": {"BACKEND": "core.cache_backends.DatabaseCache", "LOCATION": DATABASE_CACHE_TABLES[1],
                  "OPTIONS": {"MAX_ENTRIES": env.int("RESPONSE_CACHE_MAX_ENTRIES", default=50000), "CULL_FREQUENCY": 4}},
     # One host only (every worker there shares the directory).
+    # Each store lists the directory (Django's cull check): keep the entry count modest.
     "file": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "response-cache"),
-             "OPTIONS": {"MAX_ENTRIES": env.int("RESPONSE_CACHE_MAX_ENTRIES", default=50000), "CULL_FREQUENCY": 4}},
+             "OPTIONS": {"MAX_ENTRIES": env.int("RESPONSE_CACHE_MAX_ENTRIES", default=10000), "CULL_FREQUENCY": 4}},
     "locmem": _CACHES["locmem"],
     "none": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
@@ -371,10 +378,11 @@ if RESPONSE_CACHE_BACKEND not in _RESPONSE_CACHES or (RESPONSE_CACHE_BACKEND == 
 CACHES["responses"] = _RESPONSE_CACHES[RESPONSE_CACHE_BACKEND]
 # Paths whose anonymous GET answers are cached (seconds they live; an editor's write or an ETL run
 # makes every one of them stale at once, whatever this says).
-RESPONSE_CACHE_PREFIXES = env.list("RESPONSE_CACHE_PREFIXES", default=["/api/v1/movies/", "/api/v1/people/", "/api/v1/genres/"])
+RESPONSE_CACHE_PREFIXES = env.list("RESPONSE_CACHE_PREFIXES", default=["/api/v1/movies/", "/api/v1/people/", "/api/v1/genres/", "/api/v1/search/"])
 RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=300)
-# Writes to these apps' models make the cached catalog answers stale (core/cache.py).
-RESPONSE_CACHE_APPS = ["catalog", "people", "overrides", "streaming"]
+# Writes to these apps' models make the cached catalog answers stale (core/cache.py). "etl": an ETL
+# run merges with SQL (no per-row signals) and then saves its ETLRun row, which is the signal.
+RESPONSE_CACHE_APPS = ["catalog", "people", "overrides", "streaming", "etl"]
 
 # --- Security -------------------------------------------------------------------------------
 

@@ -31,10 +31,10 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
     """Limit/offset pagination that refuses malformed values (400), caps the page size and counts cheaply.
 
     The page is read with one extra row, which says whether a next page exists. `count` is exact
-    when the page shows the end of the list or when there are at most API_EXACT_COUNT_LIMIT rows
-    (counted with a LIMIT, so the cost is bounded); past that it is PostgreSQL's row estimate for the
-    query (never less than the rows known to exist) and `count_is_estimate` is true. An exact
-    COUNT(*) over 100k rows costs several times the page it describes.
+    when there are at most API_EXACT_COUNT_LIMIT rows (counted with a LIMIT, so the cost is bounded)
+    or when a deep page shows the end of the list; otherwise it is PostgreSQL's row estimate for the
+    query (EXPLAIN, never less than the rows known to exist) and `count_is_estimate` is true. An
+    exact COUNT(*) over 100k rows costs several times the page it describes.
     """
 
     def __init__(self) -> None:
@@ -71,14 +71,17 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         if not isinstance(queryset, QuerySet):
             return len(queryset), False
         cap = settings.API_EXACT_COUNT_LIMIT
-        if known <= cap:
-            # Counted even when this page shows the end: a request's query count stays the same.
+        if rows and not self.has_next and known > cap:
+            return known, False  # a deep page that shows the end of the list
+        estimate = estimated_count(queryset)
+        # The planner is trusted only when it is far past the cap (its estimates for small or
+        # selective queries can be off by orders of magnitude); otherwise count, up to the cap.
+        if known <= cap and estimate <= 10 * cap:
             bounded = queryset.order_by()[: cap + 1].count()
             if bounded <= cap:
                 return bounded, False
-        if rows and not self.has_next:
-            return known, False  # a deep page that shows the end of the list
-        return max(estimated_count(queryset), known), True
+            known = max(known, cap + 1)
+        return max(estimate, known), True
 
     def get_next_link(self):
         if not self.has_next:
@@ -130,12 +133,10 @@ class SharedRateThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        self.cache.add(self.key, 0, self.duration)  # opens a window (with its expiry) when none is open
         try:
             hits = self.cache.incr(self.key)
-        except ValueError:  # the window closed between the two calls: this request opens the next one
-            self.cache.add(self.key, 1, self.duration)
-            hits = 1
+        except ValueError:  # no window open: this request opens one (with its expiry), unless another just did
+            hits = 1 if self.cache.add(self.key, 1, self.duration) else self.cache.incr(self.key)
         return hits <= self.num_requests
 
     def wait(self):
@@ -149,6 +150,12 @@ def throttled_response(wait: float | None) -> HttpResponse:
     if wait is not None:
         headers["Retry-After"] = str(int(wait))
     return HttpResponse(json.dumps({"detail": str(exc.detail)}), status=429, headers=headers)
+
+
+def database_unavailable_response() -> HttpResponse:
+    """The 503 for an unreachable database, as exception_handler words it, for callers outside a DRF view."""
+    body = {"detail": "The database is unavailable; try again shortly.", "code": "database_unavailable"}
+    return HttpResponse(json.dumps(body), status=503, headers={"Content-Type": "application/json", "Retry-After": "5"})
 
 
 class SearchRateThrottle(SharedRateThrottle):

@@ -18,8 +18,8 @@ bulk writes that send no signals (the ETL's COPY/bulk_create/update) call `bump_
 A reader that raced a write stores its entry under the old token, which is never served again.
 
 Not served from here: requests inside a transaction (the test client's, or ATOMIC_REQUESTS), whose
-reads may include uncommitted rows. Searches (`?q=`) answered from the cache still count against the
-search rate limit.
+reads may include uncommitted rows. A request answered from the cache still counts against the
+view's rate limits (the search limit for `?q=`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
@@ -98,7 +98,7 @@ def _cacheable_request(request) -> bool:
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
         return False
-    if "HTTP_X_VIEWER_ID" in request.META or "format" in request.GET:
+    if "HTTP_X_VIEWER_ID" in request.META or "HTTP_RANGE" in request.META or "format" in request.GET:
         return False
     if "text/html" in request.META.get("HTTP_ACCEPT", ""):
         return False  # the browsable API
@@ -115,18 +115,25 @@ def _etag(body: bytes) -> str:
     return '"%s"' % hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
-def _search_throttled(request) -> HttpResponse | None:
-    """A cached search still counts against the search limit (the view's throttle never runs on a hit)."""
-    if not request.GET.get("q"):
-        return None
+def _throttled(request) -> HttpResponse | None:
+    """A hit still counts against the view's rate limits (its throttles never run on a hit)."""
+    from django.urls import Resolver404, resolve
     from rest_framework.request import Request
 
-    from core.api import SearchRateThrottle, throttled_response
+    from core.api import throttled_response
 
-    throttle = SearchRateThrottle()
-    if throttle.allow_request(Request(request, authenticators=()), None):
+    try:
+        view_class = getattr(resolve(request.path_info).func, "cls", None)
+    except Resolver404:
         return None
-    return throttled_response(throttle.wait())
+    throttles = [throttle() for throttle in getattr(view_class, "throttle_classes", ())]
+    if not throttles:
+        return None
+    drf_request, view = Request(request, authenticators=()), view_class()
+    for throttle in throttles:
+        if not throttle.allow_request(drf_request, view):
+            return throttled_response(throttle.wait())
+    return None
 
 
 def _replay(request, entry: dict) -> HttpResponse:
@@ -155,12 +162,19 @@ class ResponseCacheMiddleware:
         try:
             found = _cache().get_many([VERSION_KEY, key])
             version = found.get(VERSION_KEY) or current_version()
+        except (OperationalError, InterfaceError):
+            # The cache lives in the database and the database is unreachable: the view would wait
+            # for a connection again and fail the same way.
+            logger.error("database unavailable (response cache)")
+            from core.api import database_unavailable_response
+
+            return database_unavailable_response()
         except Exception:  # the cache is down: answer without it
             logger.warning("response cache unavailable", exc_info=True)
             return self.get_response(request)
         entry = found.get(key)
         if entry is not None and entry.get("version") == version:
-            return _search_throttled(request) or _replay(request, entry)
+            return _throttled(request) or _replay(request, entry)
         response = self.get_response(request)
         if self._storable(response):
             body = response.content

@@ -1,0 +1,56 @@
+"""The database cache every process shares (core.cache_backends): values round-trip, set() replaces,
+expiry holds, and incr() counts concurrent increments from many connections without losing one."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from core.cache_backends import DatabaseCache
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def cache():
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM cinema_cache")
+    return DatabaseCache("cinema_cache", {"OPTIONS": {"MAX_ENTRIES": 50}})
+
+
+def test_values_round_trip_and_set_replaces(cache):
+    cache.set("k", {"a": [1, 2]}, 60)
+    assert cache.get("k") == {"a": [1, 2]}
+    cache.set("k", b"bytes", None)
+    assert cache.get("k") == b"bytes"
+    assert cache.get_many(["k", "missing"]) == {"k": b"bytes"}
+
+
+def test_expired_values_are_gone_and_incr_keeps_the_expiry(cache):
+    cache.set("short", 1, 1)
+    assert cache.incr("short") == 2
+    time.sleep(2.1)
+    assert cache.get("short") is None
+    with pytest.raises(ValueError):
+        cache.incr("short")
+
+
+def test_concurrent_increments_are_all_counted(cache):
+    cache.add("counter", 0, 60)
+
+    def bump():
+        from django.db import connections
+
+        for _ in range(25):
+            cache.incr("counter")
+        connections.close_all()
+
+    threads = [threading.Thread(target=bump) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert cache.get("counter") == 150
