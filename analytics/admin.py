@@ -4,6 +4,7 @@ and one movie's retention curve and playback quality (its change page, read-only
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 
@@ -55,13 +56,7 @@ def _daily_charts(by_day: list[dict]) -> list[dict]:
 
 @admin.register(MovieAnalytics)
 class MovieAnalyticsAdmin(admin.ModelAdmin):
-    """Read-only: every staff member may look; nothing here writes."""
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
+    """Read-only (editors have the view permission, analytics/migrations/0003); nothing here writes."""
 
     def has_add_permission(self, request):
         return False
@@ -74,7 +69,7 @@ class MovieAnalyticsAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
-            raise Http404
+            raise PermissionDenied
         summaries = selectors.sessions(movies=Movie.objects.all(), days=DAYS)
         context = {
             **self.admin_site.each_context(request),
@@ -89,8 +84,10 @@ class MovieAnalyticsAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/analytics/dashboard.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         movie = Movie.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
-        if movie is None or not self.has_view_permission(request):
+        if movie is None:
             raise Http404
         summaries = selectors.sessions(movies=Movie.objects.filter(pk=movie.pk), days=DAYS)
         retention = selectors.retention(summaries)

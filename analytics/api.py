@@ -7,7 +7,7 @@ like asking for a missing movie's, except for staff.
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -16,8 +16,10 @@ from rest_framework.views import APIView
 from analytics import selectors
 from catalog.models import Movie
 from catalog.selectors import visible_movies
+from core.openapi import ERROR_SCHEMA
 
 MAX_DAYS = 365
+NO_MOVIE = OpenApiResponse(response=ERROR_SCHEMA, description="No such movie (or not visible to this user).")
 
 
 class PeriodQuerySerializer(serializers.Serializer):
@@ -145,7 +147,7 @@ class OverviewView(APIView):
 class QoeView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="Playback quality per day", parameters=[MovieQuerySerializer], responses=QoeResponseSerializer)
+    @extend_schema(summary="Playback quality per day", parameters=[MovieQuerySerializer], responses={200: QoeResponseSerializer, 404: NO_MOVIE})
     def get(self, request):
         query = _query(MovieQuerySerializer, request)
         movie_id = query.get("movie_id")
@@ -163,7 +165,7 @@ class QoeView(APIView):
 class RetentionView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="Audience retention of a movie", parameters=[RetentionQuerySerializer], responses=RetentionResponseSerializer)
+    @extend_schema(summary="Audience retention of a movie", parameters=[RetentionQuerySerializer], responses={200: RetentionResponseSerializer, 404: NO_MOVIE})
     def get(self, request):
         query = _query(RetentionQuerySerializer, request)
         movie = _movie(request, query["movie_id"])

@@ -1,7 +1,7 @@
 """The demo viewing history: plausible playback sessions over the last weeks, as v1.1 events.
 
 Deterministic for a seed (event and session ids too), so a run cut short and started again sends
-the same events, which ingest stores once. Progress is reported every 2 minutes of video here (the
+the same events, which ingest stores once. Progress is reported every 3 minutes of video here (the
 real player says every 10 s): coarser, so a month of history stays a few tens of thousands of
 events, and just as good for retention at 5 % steps of a feature film.
 """
@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-PROGRESS_STEP = 120.0
+PROGRESS_STEP = 180.0
 RENDITIONS = [("1080p", 1080, 5_000_000), ("720p", 720, 2_800_000), ("480p", 480, 1_200_000)]
 
 
@@ -101,7 +101,7 @@ def simulate_session(rng: random.Random, *, movie_id: int, duration: float, view
         if b.position >= duration:
             b.emit("stop", reason="finished")
             return b.session
-        if rng.random() < 0.003:  # the player dies mid-film
+        if rng.random() < 0.0008:  # the player dies mid-film
             b.emit("error", error_code="MEDIA_ERR_DECODE", fatal=True)
             b.emit("stop", reason="error")
             return b.session

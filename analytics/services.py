@@ -3,7 +3,7 @@ activity contract into per-session summaries (QoE and watched intervals)."""
 
 from __future__ import annotations
 
-import logging
+import json
 import uuid
 from collections import defaultdict
 from dataclasses import fields
@@ -15,7 +15,6 @@ from analytics.metrics import SessionState, apply_event
 from analytics.models import SessionSummary
 from catalog.models import Movie
 
-logger = logging.getLogger(__name__)
 
 STATE_FIELDS = [f.name for f in fields(SessionState)]
 
@@ -45,16 +44,45 @@ def record_events(messages: list[dict]) -> None:
             return
         _create_missing_sessions(by_session)
         # Locked: during a consumer-group rebalance two consumers may briefly hold one session.
-        summaries = SessionSummary.objects.select_for_update().in_bulk(list(by_session))
-        for session_id, session_messages in by_session.items():
-            summary = summaries[session_id]
-            state = SessionState(**{name: getattr(summary, name) for name in STATE_FIELDS})
+        current = SessionSummary.objects.select_for_update().filter(session_id__in=list(by_session)).values("session_id", *STATE_FIELDS)
+        states = {}
+        for row in current:
+            session_id = row.pop("session_id")
+            state = SessionState(**row)
             # Kafka keeps one session's messages in order; the client clock settles a batch's ties.
-            for message in sorted(session_messages, key=lambda m: parse_time(m["occurred_at"])):
+            for message in sorted(by_session[session_id], key=lambda m: parse_time(m["occurred_at"])):
                 apply_event(state, message)
-            for name in STATE_FIELDS:
-                setattr(summary, name, getattr(state, name))
-        SessionSummary.objects.bulk_update(list(summaries.values()), STATE_FIELDS)
+            states[session_id] = state
+        _save_states(states)
+
+
+# Column casts of the UPDATE ... FROM unnest(...) that saves the states (one statement per batch:
+# Django's bulk_update writes a CASE per column and row, ten times slower here).
+STATE_COLUMNS = {
+    "duration": "float8", "has_play": "bool", "first_frame": "bool", "startup_time": "float8", "ended": "bool", "fatal": "bool",
+    "error_code": "text", "completed": "bool", "last_type": "text", "last_position": "float8", "last_occurred_at": "timestamptz",
+    "rendition": "text", "watch_seconds": "float8", "stall_seconds": "float8", "stall_count": "int4",
+    "segments": "jsonb", "stalls": "jsonb", "rendition_seconds": "jsonb",
+}
+assert set(STATE_COLUMNS) == set(STATE_FIELDS), "SessionState and the saved columns must match"
+
+
+def _save_states(states: dict[uuid.UUID, SessionState]) -> None:
+    names = list(STATE_COLUMNS)
+    columns = [list(states)]
+    for name in names:
+        values = [getattr(state, name) for state in states.values()]
+        if STATE_COLUMNS[name] == "jsonb":
+            values = [json.dumps(value, separators=(",", ":")) for value in values]
+        columns.append(values)
+    arrays = ", ".join(["%s::uuid[]"] + [f"%s::{'text' if STATE_COLUMNS[n] == 'jsonb' else STATE_COLUMNS[n]}[]" for n in names])
+    assignments = ", ".join(f"{n} = r.{n}" + ("::jsonb" if STATE_COLUMNS[n] == "jsonb" else "") for n in names)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE analytics_sessionsummary AS s SET {assignments}, updated_at = now() "
+            f"FROM unnest({arrays}) AS r(session_id, {', '.join(names)}) WHERE s.session_id = r.session_id",
+            columns,
+        )
 
 
 def _claim_fresh(messages: list[dict]) -> list[dict]:

@@ -67,10 +67,9 @@ export function errorRateSeries(data, days = 0, today = new Date()) {
 /** [{x: day, y}] of one figure of /analytics/qoe's days (null: no session that day, drawn as 0). */
 export function qoeDaySeries(data, key, days = 0, today = new Date()) {
   const points = rows(data)
-    .map((row) => ({ x: String(row.day), y: row[key] === null || row[key] === undefined ? 0 : Number(row[key]), known: row[key] !== null && row[key] !== undefined }))
+    .map((row) => ({ x: String(row.day), y: num(row[key]) }))
     .sort((a, b) => a.x.localeCompare(b.x));
-  const filled = fillDays(points, days, today);
-  return filled.map((p) => ({ x: p.x, y: p.y }));
+  return fillDays(points, days, today);
 }
 
 /** Whether a figure is known on at least one day (else the chart's empty state says why). */

@@ -56,3 +56,18 @@ def test_demo_history_reaches_the_analytics_through_the_pipeline(kafka_bootstrap
     call_command("load_demo_activity", stdout=again)
     assert "already loaded" in again.getvalue()
     assert OutboxEvent.objects.count() == total
+
+
+def test_a_history_loaded_before_kafka_was_up_is_relayed_by_the_next_run(kafka_bootstrap, kafka_topic, settings):
+    MovieFactory()
+    settings.KAFKA_BOOTSTRAP_SERVERS = ""  # make's demo-data step: no broker yet
+    out = StringIO()
+    call_command("load_demo_activity", "--sessions", "30", stdout=out)
+    assert "wait in the outbox" in out.getvalue()
+    assert OutboxEvent.objects.filter(sent_at__isnull=True).exists()
+
+    settings.KAFKA_BOOTSTRAP_SERVERS = kafka_bootstrap  # the server's start: the broker is up
+    again = StringIO()
+    call_command("load_demo_activity", "--wait", "5", stdout=again)
+    assert "already loaded" in again.getvalue()
+    assert not OutboxEvent.objects.filter(sent_at__isnull=True).exists()

@@ -40,8 +40,12 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Send again even if the demo history was loaded.")
 
     def handle(self, *args, sessions, days, seed, wait, force, **options):
-        if not force and DemoActivityLoad.objects.filter(name=MARKER).exists():
+        loaded = DemoActivityLoad.objects.filter(name=MARKER).first()
+        if loaded and not force:
             self.stdout.write("demo viewing history already loaded (use --force to send it again)")
+            # Loaded before Kafka was up (make's demo-data step): see the backlog through now.
+            if settings.KAFKA_BOOTSTRAP_SERVERS and wait > 0 and outbox_backlog()["count"]:
+                self._wait_for_pipeline(expect=loaded.sessions, deadline=time.monotonic() + wait, started=time.monotonic())
             return
         if not 1 <= days <= 7 * 52 or sessions < 1:
             raise CommandError("--days must be 1..364 and --sessions at least 1")

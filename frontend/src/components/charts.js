@@ -81,12 +81,13 @@ export function lineChart({
   const pad = { top: 16, right: 16, bottom: 32, left: 56 };
   const innerW = width - pad.left - pad.right;
   const innerH = height - pad.top - pad.bottom;
-  const { top } = niceScale(Math.max(0, ...points.map((p) => p.y)));
+  const max = Math.max(0, ...points.map((p) => p.y));
+  const { top } = niceScale(max);
   const x = (i) => pad.left + (points.length > 1 ? (i / (points.length - 1)) * innerW : innerW / 2);
   const y = (v) => pad.top + innerH - (v / top) * innerH;
 
   const grid = [];
-  for (const tick of axisTicks(top, tickFormat || ((v) => format(v)))) {
+  for (const tick of axisTicks(max, tickFormat || ((v) => format(v)))) {
     const v = tick.value;
     grid.push(svg("line", { x1: pad.left, x2: width - pad.right, y1: y(v), y2: y(v), class: "chart__grid" }));
     grid.push(svg("text", { x: pad.left - 8, y: y(v) + 4, "text-anchor": "end", class: "chart__tick" }, tick.label));

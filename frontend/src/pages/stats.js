@@ -8,7 +8,7 @@ import * as api from "../api.js";
 import { h, replaceChildren } from "../dom.js";
 import { barChart, lineChart } from "../components/charts.js";
 import { emptyState, errorState, loading } from "../components/ui.js";
-import { durationUnit, formatPercent, formatSeconds, formatTick } from "../format.js";
+import { durationUnit, formatPercent, formatSeconds, formatTick, plural } from "../format.js";
 import { errorRateSeries, hasFigure, qoeDaySeries, renditionItems, retentionSeries, topMoviesSeries, watchTimeSeries } from "../stats.js";
 
 const PERIODS = [7, 30, 90];
@@ -83,7 +83,7 @@ function retentionPanel(data) {
     "div",
     {},
     percentChart({ title: `Still watching: ${data.title}`, points, xLabel: String, xHeading: "Point of the film" }),
-    h("p", { class: "muted" }, `${data.sessions.toLocaleString("en")} sessions; completion rate ${formatPercent(data.completion_rate)}.`),
+    h("p", { class: "muted" }, `${plural(data.sessions, "session")}; completion rate ${formatPercent(data.completion_rate)}.`),
     rewatched.length
       ? barChart({ title: "Rewatched parts (sessions that watched them twice)", valueLabel: "Sessions", items: rewatched, format: formatPercent })
       : h("p", { class: "muted" }, "No part of the film was watched twice in a session."),
