@@ -32,6 +32,11 @@ fi
 pids+=($!)
 echo "Activity consumer running; log: var/log/consumer.log"
 
+# A month of demo viewing, once, through the real pipeline (ingest, outbox, relay, Kafka, consumer):
+# the statistics page and the admin's charts have something to show on first start.
+"$PY" manage.py load_demo_activity >var/log/demo-activity.log 2>&1 &
+echo "Demo viewing history loading in the background; log: var/log/demo-activity.log"
+
 .venv/bin/gunicorn -c gunicorn.conf.py cinema_project.wsgi &
 pids+=($!)
 wait "${pids[-1]}"

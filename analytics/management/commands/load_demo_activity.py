@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from activity.selectors import outbox_backlog
 from activity.services import ingest_events
-from activity.services.ingest import nudge_relay
+from activity.services.outbox import nudge_relay
 from activity.validation import parse_time
 from analytics.demo import simulate_history
 from analytics.models import DemoActivityLoad, SessionSummary
