@@ -334,6 +334,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Why a search found a row: a movie by title / cast / description, a person by name.
+    "ENUM_NAME_OVERRIDES": {
+        "MovieMatchedEnum": ["title", "cast", "description"],
+        "PersonMatchedEnum": ["name"],
+    },
 }
 
 # Caches shared by every process of every server instance, so a documented rate limit is the limit and

@@ -14,6 +14,18 @@ from tests.factories import EditorFactory, UserFactory
 pytest_plugins = ["tests.celery_worker"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with no requests counted against the rate limits (the suite's default cache is
+    per process, tests/plugin.py), so a test's answers never depend on the tests run before it."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        cache.clear()
+    yield
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
