@@ -176,7 +176,8 @@ def search(target: Target, query: str, *, restriction: tuple[str, list] | None =
     ranked = []
     for pk, norm, tier, sim, wsim, _ in rows:
         exact = norm == qn or sorted(norm.split()) == words
-        if exact or sim >= TITLE_SIMILARITY or wsim >= WORD_SIMILARITY:
+        # Word similarity finds a part of one word ("stellar"); over several words it finds noise.
+        if exact or sim >= TITLE_SIMILARITY or (len(words) == 1 and wsim >= WORD_SIMILARITY):
             tier = 0  # near enough as a whole title, whatever the words did
         if tier >= len(labels):
             continue  # a nearest neighbour that is not near enough
