@@ -22,8 +22,6 @@ from search import layout, transliteration, typos
 from search.normalise import SEARCH_MAX_LENGTH, normalise
 
 CANDIDATE_LIMIT = 1000  # the most matches a search ranks and counts
-KNN_LIMIT = 10
-WORD_KNN_LIMIT = 20
 MAX_WORDS = 10
 TITLE_SIMILARITY = 0.5  # whole-title trigram similarity that counts as a title match on its own
 WORD_SIMILARITY = 0.6  # pg_trgm's default word_similarity_threshold, used by `<%`
@@ -86,8 +84,9 @@ WITH qw AS (
   UNION SELECT stems.v, stems.i, qw.a, stems.f FROM stems JOIN qw USING (v, i)
 ), corr AS (
   SELECT DISTINCT fo.v, fo.i, k.lexeme, k.lexeme = fo.f AS exact
-  FROM forms fo, LATERAL search_query_keys(fo.f, fo.a) AS q(key)
-  JOIN search_lexemekey k ON k.key = q.key COLLATE "C"
+  FROM forms fo, LATERAL search_query_keys(fo.f, fo.a) AS q(key),
+  -- OFFSET 0 keeps this a per-key index lookup (the planner would otherwise hash the whole index).
+  LATERAL (SELECT x.lexeme FROM search_lexemekey x WHERE x.key = q.key COLLATE "C" OFFSET 0) AS k
   WHERE search_osa(fo.f, k.lexeme) <= fo.a
 ), prefixed AS (
   SELECT qw.v, qw.i FROM qw WHERE qw.last AND length(qw.w) >= 2 AND EXISTS (
@@ -112,32 +111,30 @@ WITH qw AS (
 ), query AS (
   SELECT string_agg(g, ' & ')::tsquery AS tq, (%(qn)s::text[])[(SELECT v FROM chosen) + 1] AS qn
   FROM (SELECT '(' || string_agg(t, ' | ') || ')' AS g FROM terms GROUP BY i) AS groups
-), candidates AS ({channels})
-SELECT d.{idc}, d.{norm}, {tier_matches},
+), candidates AS (
+  SELECT id FROM search_candidates('{table}', '{idc}', '{norm}', '{first}', '{widest}',
+                                   (SELECT tq FROM query), (SELECT qn FROM query), {limit})
+)
+SELECT d.{idc}, d.{norm}, {tier},
        similarity(d.{norm}, (SELECT qn FROM query)), word_similarity((SELECT qn FROM query), d.{norm}),
-       ts_rank(d.{widest}, (SELECT tq FROM query)), (SELECT v FROM chosen)
+       (SELECT v FROM chosen)
 FROM {table} d
 WHERE d.{idc} IN (SELECT id FROM candidates) {restriction}
 """
 
 
 def _sql(target: Target, restriction: str) -> str:
-    t, idc, norm = target.table, target.id_column, target.norm_column
-    qn, tq = "(SELECT qn FROM query)", "(SELECT tq FROM query)"
-    channels = [
-        f"(SELECT {idc} AS id FROM {t} ORDER BY {norm} <-> {qn} LIMIT {KNN_LIMIT})",
-        f"(SELECT {idc} FROM {t} WHERE {qn} <%% {norm} ORDER BY {qn} <<-> {norm} LIMIT {WORD_KNN_LIMIT})",
-        f"(SELECT {idc} FROM {t} WHERE {target.tiers[0][1]} @@ {tq} LIMIT {CANDIDATE_LIMIT})",
-    ]
-    if len(target.tiers) > 1:
-        channels.append(f"(SELECT {idc} FROM {t} WHERE {target.tiers[-1][1]} @@ {tq} LIMIT {CANDIDATE_LIMIT})")
+    tq = "(SELECT tq FROM query)"
     return _SQL.format(
-        channels=" UNION ALL ".join(channels),
-        idc=idc,
-        norm=norm,
-        table=t,
+        idc=target.id_column,
+        norm=target.norm_column,
+        table=target.table,
         widest=target.tiers[-1][1],
-        tier_matches=", ".join(f"d.{column} @@ {tq}" for _, column in target.tiers),
+        first=target.tiers[0][1],
+        limit=CANDIDATE_LIMIT,
+        # The first tier that matches; CASE stops there, so most rows never read the long vectors.
+        tier="CASE " + " ".join(f"WHEN d.{column} @@ {tq} THEN {n}" for n, (_, column) in enumerate(target.tiers))
+        + f" ELSE {len(target.tiers)} END",
         restriction=restriction,
     )
 
@@ -177,16 +174,14 @@ def search(target: Target, query: str, *, restriction: tuple[str, list] | None =
     words = sorted(qn.split())
     labels = [label for label, _ in target.tiers]
     ranked = []
-    for row in rows:
-        pk, norm, *matches = row[: 2 + len(labels)]
-        sim, wsim, rank = row[2 + len(labels) : 5 + len(labels)]
+    for pk, norm, tier, sim, wsim, _ in rows:
         exact = norm == qn or sorted(norm.split()) == words
-        if exact or sim >= TITLE_SIMILARITY or wsim >= WORD_SIMILARITY:
-            matches[0] = True
-        if not any(matches):
+        # Word similarity finds a part of one word ("stellar"); over several words it finds noise.
+        if exact or sim >= TITLE_SIMILARITY or (len(words) == 1 and wsim >= WORD_SIMILARITY):
+            tier = 0  # near enough as a whole title, whatever the words did
+        if tier >= len(labels):
             continue  # a nearest neighbour that is not near enough
-        tier = matches.index(True)
-        ranked.append(((not exact, tier, -sim, -wsim, -rank, pk), Hit(pk, labels[tier])))
+        ranked.append(((not exact, tier, -sim, -wsim, pk), Hit(pk, labels[tier])))
     ranked.sort(key=lambda item: item[0])
     text, rewritten, _ = variants[chosen]
     hits = [hit for _, hit in ranked[:CANDIDATE_LIMIT]]

@@ -30,11 +30,12 @@ CREATE TRIGGER search_override_update AFTER UPDATE ON overrides_descriptionoverr
 CREATE TRIGGER search_override_delete AFTER DELETE ON overrides_descriptionoverride
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_movie_part_changed('desc');
 
--- Documents go with their movie or person, however it is deleted.
-ALTER TABLE search_moviedocument ADD CONSTRAINT search_moviedocument_movie_fk
-  FOREIGN KEY (movie_id) REFERENCES catalog_movie (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED;
-ALTER TABLE search_persondocument ADD CONSTRAINT search_persondocument_person_fk
-  FOREIGN KEY (person_id) REFERENCES people_person (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED;
+-- Documents go with their movie or person, however it is deleted (a trigger, not a foreign key:
+-- an FK would check every document row the ETL writes).
+CREATE TRIGGER search_movie_delete AFTER DELETE ON catalog_movie
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_movie_deleted();
+CREATE TRIGGER search_person_delete AFTER DELETE ON people_person
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_person_deleted();
 
 -- Documents for the rows that exist already.
 SELECT search_refresh_people(ARRAY(SELECT id FROM people_person));

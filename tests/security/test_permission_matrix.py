@@ -93,6 +93,7 @@ def api_cases(world) -> list[Case]:
         Case("HEAD", f"/api/v1/movies/{h}/stream", STAFF_ONLY, route="/api/v1/movies/{movie_id}/stream"),
         Case("GET", "/api/v1/people/", PUBLIC, route="/api/v1/people/"),
         Case("GET", f"/api/v1/people/{person}/", PUBLIC, route="/api/v1/people/{id}/"),
+        Case("GET", "/api/v1/search/suggest?q=movie", PUBLIC, route="/api/v1/search/suggest"),
         Case("GET", "/api/v1/overrides/", PUBLIC, route="/api/v1/overrides/"),
         Case("GET", f"/api/v1/overrides/{o}/", PUBLIC, route="/api/v1/overrides/{id}/"),
         Case("GET", f"/api/v1/overrides/{ho}/", STAFF_ONLY, route="/api/v1/overrides/{id}/"),
@@ -176,6 +177,7 @@ def test_unpublished_content_never_appears_in_public_answers(clients, world):
         f"/api/v1/people/{world['hidden_person'].pk}/", f"/api/v1/people/{world['person'].pk}/",
         "/api/v1/people/?limit=100", "/api/v1/overrides/?limit=100", f"/api/v1/overrides/?movie={hidden.pk}",
         "/api/v1/analytics/top-movies", "/api/v1/me/continue-watching",
+        "/api/v1/search/suggest?q=secret", "/api/v1/search/suggest?q=Secret%20Cut", "/api/v1/movies/?q=hidden%20override",
     ]
     for role in ("anonymous", "viewer"):
         for url in urls:
