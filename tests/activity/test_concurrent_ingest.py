@@ -14,7 +14,6 @@ import uuid
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
