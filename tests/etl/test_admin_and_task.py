@@ -92,3 +92,19 @@ def test_the_schedule_is_off_by_default_and_names_the_task(settings):
     from cinema_project.celery import app
 
     assert "etl.run_etl" in app.tasks
+
+
+def test_the_scheduled_task_reads_the_configured_sources_when_it_runs(settings, feed_file, local_store):
+    from etl.tasks import run_scheduled_etl_task
+
+    settings.ETL_PARTNER_SOURCE = feed_file([movie(1, "A")])
+    settings.ETL_CMS_SOURCE = ""  # the default prefix of the CMS bucket
+    local_store.cms(1, "en", "Editorial text")
+    run_scheduled_etl_task.delay().get()
+    run = ETLRun.objects.get()
+    assert (run.triggered_by, run.partner_source, run.cms_source) == ("schedule", settings.ETL_PARTNER_SOURCE, local_store.cms_url)
+    assert run.status == "succeeded"
+
+    settings.ETL_CMS_SOURCE = "none"
+    run_scheduled_etl_task.delay().get()
+    assert ETLRun.objects.order_by("-pk").first().cms_source == ""
