@@ -163,7 +163,9 @@ if DATABASE_POOL:
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# With the pool: each connection is checked (one empty round trip) before it is handed out, so the
+# connections that died with a PostgreSQL restart are replaced, not turned into one failed request each.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASE_PGBOUNCER:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     # psycopg 3 prepares no statements unless asked (Django leaves prepare_threshold unset): safe as is.
