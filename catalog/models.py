@@ -89,14 +89,14 @@ class Movie(models.Model):
     runtime = models.PositiveIntegerField(
         "runtime (minutes)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(RUNTIME_MAX)]
     )
-    age_rating = models.CharField(max_length=3, choices=AgeRating.choices, blank=True)
+    age_rating = models.CharField(max_length=3, choices=AgeRating.choices, blank=True, db_default="")
     countries = ArrayField(
-        models.CharField(max_length=2), default=list, blank=True, validators=[validate_country_codes],
+        models.CharField(max_length=2), default=list, db_default=[], blank=True, validators=[validate_country_codes],
         help_text="Production countries, ISO 3166-1 alpha-2 codes (e.g. US, FR), comma-separated.",
     )
     genres = models.ManyToManyField(Genre, related_name="movies", blank=True)
     pinned_fields = ArrayField(
-        models.CharField(max_length=32), default=list, blank=True, editable=False,
+        models.CharField(max_length=32), default=list, db_default=[], blank=True, editable=False,
         help_text="Feed fields an editor changed here: the ETL leaves them as the editor set them.",
     )
     is_published = models.BooleanField("published", default=True, help_text="Unpublished movies are visible to staff only.")

@@ -134,8 +134,11 @@ def _stage_feed(staging: Staging, source: str, report: _Report, progress: Progre
             except RecordRejected as exc:
                 report("partner", display_id(record, "movie_id"), f"record {number}", exc.reason)
                 continue
-            staged, cast = stage_movie(number, movie)
+            for warning in movie.warnings:
+                report("partner", str(movie.movie_id), f"record {number}", warning, "reported")
+            staged, cast, genres = stage_movie(number, movie)
             staging.extend(cast)
+            staging.extend(genres)
             staging.add(staged)
     finally:
         opened.reader.close()

@@ -40,7 +40,7 @@ class Job(models.TextChoices):
 class Credit(models.Model):
     movie = models.ForeignKey("catalog.Movie", on_delete=models.CASCADE, related_name="credits")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
-    job = models.CharField(max_length=16, choices=Job.choices, default=Job.ACTOR)
+    job = models.CharField(max_length=16, choices=Job.choices, default=Job.ACTOR, db_default=Job.ACTOR)
     role_name = models.CharField("role", max_length=255, blank=True, help_text="The character's name (actors).")
     billing_order = models.PositiveIntegerField(default=0, help_text="Position in the cast list, 0 first.")
 

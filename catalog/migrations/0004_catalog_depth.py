@@ -29,17 +29,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='movie',
             name='age_rating',
-            field=models.CharField(blank=True, choices=[('0+', '0+'), ('6+', '6+'), ('12+', '12+'), ('16+', '16+'), ('18+', '18+')], max_length=3),
+            field=models.CharField(blank=True, choices=[('0+', '0+'), ('6+', '6+'), ('12+', '12+'), ('16+', '16+'), ('18+', '18+')], max_length=3, db_default=''),
         ),
         migrations.AddField(
             model_name='movie',
             name='countries',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=2), blank=True, default=list, help_text='Production countries, ISO 3166-1 alpha-2 codes (e.g. US, FR), comma-separated.', size=None, validators=[catalog.models.validate_country_codes]),
+            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=2), blank=True, db_default=[], default=list, help_text='Production countries, ISO 3166-1 alpha-2 codes (e.g. US, FR), comma-separated.', size=None, validators=[catalog.models.validate_country_codes]),
         ),
         migrations.AddField(
             model_name='movie',
             name='pinned_fields',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=32), blank=True, default=list, editable=False, help_text='Feed fields an editor changed here: the ETL leaves them as the editor set them.', size=None),
+            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=32), blank=True, db_default=[], default=list, editable=False, help_text='Feed fields an editor changed here: the ETL leaves them as the editor set them.', size=None),
         ),
         migrations.AddField(
             model_name='movie',

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='credit',
             name='job',
-            field=models.CharField(choices=[('actor', 'actor'), ('director', 'director'), ('writer', 'writer'), ('producer', 'producer'), ('composer', 'composer')], default='actor', max_length=16),
+            field=models.CharField(choices=[('actor', 'actor'), ('director', 'director'), ('writer', 'writer'), ('producer', 'producer'), ('composer', 'composer')], db_default='actor', default='actor', max_length=16),
         ),
         migrations.AlterField(
             model_name='credit',
