@@ -24,7 +24,7 @@ from core.api import (
     with_interpretation,
 )
 from core.integers import int_param, parse_id
-from people.models import Credit, Job
+from people.models import Credit
 from streaming.selectors import movie_video
 
 LANG_PARAMETER = OpenApiParameter(
