@@ -98,3 +98,10 @@ def outbox_backlog() -> dict:
     unsent = OutboxEvent.objects.filter(sent_at__isnull=True)
     oldest = unsent.order_by("id").values_list("created_at", flat=True).first()
     return {"count": unsent.count(), "oldest_age_seconds": (timezone.now() - oldest).total_seconds() if oldest else 0.0}
+
+
+def recent_plays(*, days: int = 30) -> QuerySet:
+    """Plays per movie over the last `days` days (today included): rows of movie_id, plays (for popularity)."""
+    return (
+        MovieDailyStats.objects.filter(day__gte=_since(days)).values("movie_id").annotate(plays=Sum("plays")).order_by()
+    )

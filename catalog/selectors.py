@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
-from catalog.models import Movie
+from catalog.models import Genre, Movie
 from core.exceptions import DomainError
 from overrides.models import DescriptionOverride
 from overrides.selectors import description_languages, override_for, with_description
-from people.models import Credit
+from people.models import Credit, Job
 from search.selectors import SearchPage, search_movies
 
 
@@ -46,8 +47,116 @@ def movie_search(movies: QuerySet[Movie], query: str) -> SearchPage:
 
 
 def movie_credits(*, movie_id: int) -> QuerySet[Credit]:
-    """A movie's cast in billing order, with the people."""
-    return Credit.objects.filter(movie_id=movie_id).select_related("person").order_by("billing_order", "id")
+    """A movie's cast (actors) in billing order, with the people."""
+    return (
+        Credit.objects.filter(movie_id=movie_id, job=Job.ACTOR).select_related("person").order_by("billing_order", "id")
+    )
+
+
+def movie_crew(*, movie_id: int) -> dict[str, list[Credit]]:
+    """A movie's crew by job (directors, writers, producers, composers, in that order), each in billing order."""
+    crew: dict[str, list[Credit]] = {job: [] for job in Job.values if job != Job.ACTOR}
+    for credit in Credit.objects.filter(movie_id=movie_id).exclude(job=Job.ACTOR).select_related("person").order_by("billing_order", "id"):
+        crew[credit.job].append(credit)
+    return crew
+
+
+FACETS = ("genre", "year", "country", "age_rating")
+
+
+def filter_movies(
+    movies: QuerySet[Movie], *, genres: list[str] = (), year_from: int | None = None, year_to: int | None = None,
+    countries: list[str] = (), age_ratings: list[str] = (), has_video: bool | None = None, person_id: int | None = None,
+) -> QuerySet[Movie]:
+    """`movies` narrowed by the catalog's filters (a list means any of its values)."""
+    if genres:
+        movies = movies.filter(Exists(Movie.genres.through.objects.filter(movie_id=OuterRef("pk"), genre__slug__in=genres)))
+    if year_from is not None:
+        movies = movies.filter(year__gte=year_from)
+    if year_to is not None:
+        movies = movies.filter(year__lte=year_to)
+    if countries:
+        movies = movies.filter(countries__overlap=list(countries))
+    if age_ratings:
+        movies = movies.filter(age_rating__in=age_ratings)
+    if has_video is not None:
+        movies = movies.filter(video__isnull=not has_video)
+    if person_id is not None:
+        movies = movies.filter(Exists(Credit.objects.filter(movie_id=OuterRef("pk"), person_id=person_id)))
+    return movies
+
+
+def with_popularity(movies: QuerySet[Movie], *, days: int = 30) -> QuerySet[Movie]:
+    """`movies` with `popularity`: their plays over the last `days` days (activity's statistics)."""
+    from activity.selectors import recent_plays  # activity reads catalog.selectors at import time
+
+    plays = recent_plays(days=days).filter(movie_id=OuterRef("pk")).values("plays")
+    return movies.annotate(popularity=Coalesce(Subquery(plays, output_field=IntegerField()), Value(0)))
+
+
+def movie_facets(movies: QuerySet[Movie], *, names: list[str], language: str | None) -> dict[str, list[dict]]:
+    """Counts of each value of the facets `names` among `movies` (most frequent first; years newest first)."""
+    ids = movies.order_by().values("pk")
+    facets: dict[str, list[dict]] = {}
+    if "genre" in names:
+        genres = Genre.objects.annotate(count=Count("movies", filter=Q(movies__in=ids))).filter(count__gt=0)
+        facets["genre"] = [
+            {"value": genre.slug, "label": genre.name_in(language), "count": genre.count}
+            for genre in genres.order_by("-count", "slug")
+        ]
+    base = Movie.objects.filter(pk__in=ids).order_by()
+    if "year" in names:
+        rows = base.filter(year__isnull=False).values("year").annotate(count=Count("pk")).order_by("-year")
+        facets["year"] = [{"value": row["year"], "label": str(row["year"]), "count": row["count"]} for row in rows]
+    if "country" in names:
+        rows = (
+            base.annotate(country=Func("countries", function="unnest")).values("country")
+            .annotate(count=Count("pk")).order_by("-count", "country")
+        )
+        facets["country"] = [{"value": row["country"], "label": row["country"], "count": row["count"]} for row in rows]
+    if "age_rating" in names:
+        rows = base.exclude(age_rating="").values("age_rating").annotate(count=Count("pk")).order_by("age_rating")
+        facets["age_rating"] = [{"value": r["age_rating"], "label": r["age_rating"], "count": r["count"]} for r in rows]
+    return facets
+
+
+def similar_movies(*, movie_id: int, user, limit: int = 12) -> list[Movie]:
+    """Published movies like `movie_id`: shared genres, people and near years, best first (MovieNotFound if hidden).
+
+    The cost is bounded: at most 30 people and a few hundred candidate movies are looked at, however large the catalog.
+    """
+    movie = visible_movies(user=user).filter(pk=movie_id).first()
+    if movie is None:
+        raise MovieNotFound(f"No movie with id {movie_id}.")
+    genre_ids = list(movie.genres.values_list("pk", flat=True))
+    person_ids = list(Credit.objects.filter(movie_id=movie_id).order_by("billing_order", "id").values_list("person_id", flat=True)[:30])
+    published = Movie.objects.filter(is_published=True).exclude(pk=movie_id)
+    candidates = set(
+        Credit.objects.filter(person_id__in=person_ids, movie__is_published=True).exclude(movie_id=movie_id)
+        .values_list("movie_id", flat=True)[:300]
+    )
+    if genre_ids:
+        by_genre = published.filter(genres__in=genre_ids)
+        if movie.year is not None:
+            by_genre = by_genre.filter(year__range=(movie.year - 5, movie.year + 5))
+        candidates.update(by_genre.values_list("pk", flat=True)[:300])
+    if not candidates:
+        return []
+    scored = published.filter(pk__in=candidates).annotate(
+        shared_genres=Count("genres", filter=Q(genres__in=genre_ids), distinct=True),
+        shared_people=Count("credits__person", filter=Q(credits__person__in=person_ids), distinct=True),
+    )
+
+    def score(other: Movie) -> float:
+        closeness = 0.0 if movie.year is None or other.year is None else max(0, 5 - abs(movie.year - other.year)) / 5
+        return 2 * other.shared_genres + 3 * other.shared_people + closeness
+
+    return sorted(scored, key=lambda other: (-score(other), other.title, other.pk))[:limit]
+
+
+def genre_list(*, user) -> QuerySet[Genre]:
+    """Every genre with `movie_count`: the movies `user` may see in it."""
+    return Genre.objects.annotate(movie_count=Count("movies", filter=visible_movie(user=user, via="movies__"), distinct=True))
 
 
 @dataclass(frozen=True)
@@ -56,13 +165,14 @@ class MoviePage:
     language: str
     override: DescriptionOverride | None  # the editor's override in `language`
     available_languages: list[str]
-    credits: list[Credit]
+    credits: list[Credit]  # the cast
+    crew: dict[str, list[Credit]]  # job -> credits, directors first
     last_modified: datetime  # the latest change of anything above
 
 
 def movie_page(*, movie_id: int, user, language: str | None) -> MoviePage:
     """What a movie's page shows in `language` (None: the movie's own); MovieNotFound if `user` may not see it."""
-    movie = movie_list(user=user, language=language).filter(pk=movie_id).first()
+    movie = movie_list(user=user, language=language).filter(pk=movie_id).prefetch_related("genres").first()
     if movie is None:
         raise MovieNotFound(f"No movie with id {movie_id}.")
     language = language or movie.language
@@ -73,5 +183,6 @@ def movie_page(*, movie_id: int, user, language: str | None) -> MoviePage:
         override=override_for(movie_id=movie.pk, language=language),
         available_languages=sorted(languages | {movie.language}),
         credits=list(movie_credits(movie_id=movie.pk)),
+        crew=movie_crew(movie_id=movie.pk),
         last_modified=max(filter(None, [movie.updated_at, descriptions_changed])),
     )

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from catalog.api import MovieViewSet
+from catalog.api import GenreViewSet, MovieViewSet
 from core import views
 from core.paths import IdConverter, IdRouter
 from overrides.api import OverrideViewSet
@@ -16,6 +16,7 @@ register_converter(IdConverter, "id")
 
 router = IdRouter(trailing_slash=True)
 router.register("movies", MovieViewSet, basename="movie")
+router.register("genres", GenreViewSet, basename="genre")
 router.register("people", PersonViewSet, basename="person")
 router.register("overrides", OverrideViewSet, basename="override")
 

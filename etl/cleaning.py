@@ -11,14 +11,19 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from catalog.models import CmsDescription, Movie
+from django.utils.text import slugify
+
+from catalog.models import COUNTRY_CODES, RUNTIME_MAX, YEAR_MAX, YEAR_MIN, AgeRating, CmsDescription, Genre, Movie
 from etl.exceptions import RecordRejected
-from people.models import Credit, Person
+from people.models import Credit, Job, Person
 
 MAX_BIGINT = 2**63 - 1
 TITLE_MAX = Movie._meta.get_field("title").max_length
 NAME_MAX = Person._meta.get_field("full_name").max_length
 ROLE_MAX = Credit._meta.get_field("role_name").max_length
+GENRE_MAX = Genre._meta.get_field("name_en").max_length
+AGE_RATINGS = frozenset(AgeRating.values)
+CREW_JOBS = frozenset(Job.values) - {Job.ACTOR}
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 assert CmsDescription._meta.get_field("language").max_length == 3
 
@@ -37,6 +42,17 @@ class CastMember(NamedTuple):  # a tuple: hundreds of thousands are built per ru
     birth_date: datetime.date | None
 
 
+class CrewMember(NamedTuple):
+    actor_id: int
+    full_name: str
+    job: str  # one of CREW_JOBS
+
+
+class GenreName(NamedTuple):
+    name: str  # as the feed spells it (a name in any language, or a slug)
+    slug: str  # the slug a genre unknown so far is created with
+
+
 @dataclass(frozen=True, slots=True)
 class MovieRecord:
     movie_id: int
@@ -44,6 +60,13 @@ class MovieRecord:
     language: str
     description: str
     cast: tuple[CastMember, ...] | None  # None: the record has no actor list (credits are left alone)
+    year: int | None = None
+    runtime: int | None = None
+    age_rating: str = ""
+    countries: tuple[str, ...] = ()
+    genres: tuple[GenreName, ...] | None = None  # None: no genre list (the movie's genres are left alone)
+    crew: tuple[CrewMember, ...] | None = None  # None: no crew list (crew credits are left alone)
+    warnings: tuple[str, ...] = ()  # values dropped from a record that still loads
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +126,18 @@ def clean_movie(record) -> MovieRecord:
     title = _text(record, "title", required=True, max_length=TITLE_MAX)
     language = _language(record.get("language"))
     description = _text(record, "description", required=False)
-    cast = _cast(record["actors"]) if "actors" in record else None
-    return MovieRecord(movie_id, title, language, description, cast)
+    actors = record.get("actors")
+    cast = _cast(actors) if actors is not None else None
+    warnings: list[str] = []
+    year = _bounded_int(record, "year", YEAR_MIN, YEAR_MAX, warnings)
+    runtime = _bounded_int(record, "runtime", 1, RUNTIME_MAX, warnings)
+    age_rating = _age_rating(record.get("age_rating"), warnings)
+    countries = _countries(record.get("countries"), warnings)
+    genres = _genres(record.get("genres"))
+    crew = _crew(record.get("crew"))
+    return MovieRecord(
+        movie_id, title, language, description, cast, year, runtime, age_rating, countries, genres, crew, tuple(warnings)
+    )
 
 
 def clean_cms_document(document, *, movie_id: int, language: str) -> CmsDocument:
@@ -118,6 +151,91 @@ def clean_cms_document(document, *, movie_id: int, language: str) -> CmsDocument
     description = _text(document, "description", required=True)
     cast = _cast(document["actors"]) if document.get("actors") is not None else None
     return CmsDocument(movie_id, language, description, cast)
+
+
+def _bounded_int(record: dict, field: str, low: int, high: int, warnings: list[str]) -> int | None:
+    # A wrong type is a broken record; an implausible number is one bad value of a good movie.
+    value = record.get(field)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and (match := _DIGITS_RE.match(value)):
+        value = int(match.group(1))
+    if type(value) is not int:
+        raise RecordRejected(f"{field} must be a whole number, got {_show(value)}")
+    if not low <= value <= high:
+        warnings.append(f"{field} {value} is outside {low}..{high}; dropped")
+        return None
+    return value
+
+
+def _age_rating(value, warnings: list[str]) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = f"{value}+"
+    if not isinstance(value, str):
+        raise RecordRejected(f"age_rating must be a string such as '12+', got {_show(value)}")
+    rating = value.strip().replace(" ", "")
+    if rating not in AGE_RATINGS:
+        warnings.append(f"age_rating {_show(value)} is not one of {', '.join(AgeRating.values)}; dropped")
+        return ""
+    return rating
+
+
+def _countries(value, warnings: list[str]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise RecordRejected(f"countries must be a list of ISO 3166-1 alpha-2 codes, got {_kind(value)}")
+    codes: list[str] = []
+    for code in value:
+        if not isinstance(code, str):
+            raise RecordRejected(f"countries must be a list of strings, got {_show(code)}")
+        code = code.strip().upper()
+        if code not in COUNTRY_CODES:
+            warnings.append(f"country {_show(code)} is not an ISO 3166-1 alpha-2 code; dropped")
+        elif code not in codes:
+            codes.append(code)
+    return tuple(codes)
+
+
+def _genres(value) -> tuple[GenreName, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise RecordRejected(f"genres must be a list of names, got {_kind(value)}")
+    genres: dict[str, GenreName] = {}
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not (name := clean_text(item)):
+            raise RecordRejected(f"genres[{index}] must be a non-blank name, got {_show(item)}")
+        if len(name) > GENRE_MAX:
+            raise RecordRejected(f"genres[{index}] is {len(name)} characters long, the limit is {GENRE_MAX}")
+        slug = slugify(name) or slugify(name, allow_unicode=True)
+        if not slug:
+            raise RecordRejected(f"genres[{index}] {_show(item)} has no letters or digits")
+        genres.setdefault(name.lower(), GenreName(name, slug))
+    return tuple(genres.values())
+
+
+def _crew(value) -> tuple[CrewMember, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise RecordRejected(f"crew must be a list, got {_kind(value)}")
+    crew = []
+    for index, member in enumerate(value):
+        try:
+            if not isinstance(member, dict):
+                raise RecordRejected(f"a crew member must be a JSON object, got {_kind(member)}")
+            actor_id = parse_id(member.get("actor_id"), "actor_id")
+            full_name = _text(member, "full_name", required=True, max_length=NAME_MAX)
+            job = member.get("job")
+            if not isinstance(job, str) or job.strip().lower() not in CREW_JOBS:
+                raise RecordRejected(f"job must be one of {', '.join(sorted(CREW_JOBS))}, got {_show(job)}")
+        except RecordRejected as exc:
+            raise RecordRejected(f"crew[{index}]: {exc.reason}") from None
+        crew.append(CrewMember(actor_id, full_name, job.strip().lower()))
+    return tuple(crew)
 
 
 def _cast(actors) -> tuple[CastMember, ...]:

@@ -2,6 +2,8 @@
 
 CMS documents are copied into the CMS bucket (unchanged objects are skipped), the partner feed is run
 through etl_run(), and a few editor overrides are written once, so the demo shows all three sources.
+The demo's genres get their Russian names first (the feed names them in English; unknown ones would be
+created with that name only).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from catalog.models import Movie
+from catalog.models import Genre, Movie
 from core.storage import ObjectLocation, ensure_bucket
 from etl.exceptions import FeedError
 from etl.models import ETLRun
@@ -35,6 +37,15 @@ DEMO_OVERRIDES = {
 }
 
 
+# The demo feed's genres: slug -> (English, Russian).
+DEMO_GENRES = {
+    "drama": ("Drama", "Драма"), "comedy": ("Comedy", "Комедия"), "thriller": ("Thriller", "Триллер"),
+    "mystery": ("Mystery", "Детектив"), "romance": ("Romance", "Мелодрама"), "adventure": ("Adventure", "Приключения"),
+    "science-fiction": ("Science fiction", "Фантастика"), "family": ("Family", "Семейный"),
+    "history": ("History", "Исторический"), "crime": ("Crime", "Криминал"),
+}
+
+
 @dataclass
 class DemoResult:
     documents_written: int
@@ -48,6 +59,8 @@ def demo_load(*, demo_dir: Path = DEMO_DIR, author=None) -> DemoResult:
     if not feed.is_file():
         raise FeedError(f"{feed}: the demo partner feed is missing")
     written, total = demo_cms_publish(cms_dir=demo_dir / "cms")
+    for slug, (name_en, name_ru) in DEMO_GENRES.items():
+        Genre.objects.get_or_create(slug=slug, defaults={"name_en": name_en, "name_ru": name_ru})
     run = etl_run(
         partner_source=str(feed.resolve()), cms_source=default_cms_source(), triggered_by="demo"
     )

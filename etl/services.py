@@ -134,6 +134,8 @@ def _stage_feed(staging: Staging, source: str, report: _Report, progress: Progre
             except RecordRejected as exc:
                 report("partner", display_id(record, "movie_id"), f"record {number}", exc.reason)
                 continue
+            for warning in movie.warnings:
+                report("partner", str(movie.movie_id), f"record {number}", warning, "reported")
             stage_movie(staging, number, movie)
     finally:
         opened.reader.close()

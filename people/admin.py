@@ -12,7 +12,7 @@ class PersonCreditInline(admin.TabularInline):
 
     model = Credit
     extra = 0
-    fields = ["movie", "role_name", "billing_order"]
+    fields = ["movie", "job", "role_name", "billing_order"]
     autocomplete_fields = ["movie"]
     ordering = ["movie__title"]
     verbose_name = "film"
@@ -41,7 +41,8 @@ class PersonAdmin(admin.ModelAdmin):
 
 @admin.register(Credit)
 class CreditAdmin(admin.ModelAdmin):
-    list_display = ["movie", "person", "role_name", "billing_order"]
+    list_display = ["movie", "person", "job", "role_name", "billing_order"]
+    list_filter = ["job"]
     search_fields = ["movie__title", "person__full_name", "role_name"]
     autocomplete_fields = ["movie", "person"]
     list_select_related = ["movie", "person"]

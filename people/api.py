@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 
 from core.api import SearchRateThrottle, conditional_response, remember_interpretation, with_interpretation
 from core.integers import StrictIdLookupMixin
 from people import selectors
-from people.models import Credit, Person
+from people.models import Credit, Job, Person
 
 
 class PersonFilter(django_filters.FilterSet):
@@ -47,6 +47,7 @@ class MovieRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     language = serializers.CharField()
+    year = serializers.IntegerField(allow_null=True)
 
 
 class FilmographyEntrySerializer(serializers.ModelSerializer):
@@ -54,15 +55,26 @@ class FilmographyEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Credit
-        fields = ["id", "movie", "role_name", "billing_order"]
+        fields = ["id", "movie", "job", "role_name", "billing_order"]
+
+
+class JobFilmographySerializer(serializers.Serializer):
+    job = serializers.ChoiceField(choices=Job.choices)
+    credits = FilmographyEntrySerializer(many=True)
 
 
 class PersonDetailSerializer(serializers.ModelSerializer):
     filmography = FilmographyEntrySerializer(many=True)
+    filmography_by_job = serializers.SerializerMethodField(help_text="The filmography grouped by job (acting first).")
 
     class Meta:
         model = Person
-        fields = ["id", "external_id", "full_name", "birth_date", "filmography", "updated_at"]
+        fields = ["id", "external_id", "full_name", "birth_date", "filmography", "filmography_by_job", "updated_at"]
+
+    @extend_schema_field(JobFilmographySerializer(many=True))
+    def get_filmography_by_job(self, person: Person):
+        groups = [{"job": job, "credits": [c for c in person.filmography if c.job == job]} for job in Job.values]
+        return JobFilmographySerializer([group for group in groups if group["credits"]], many=True).data
 
 
 @extend_schema_view(

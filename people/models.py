@@ -29,18 +29,30 @@ class Person(models.Model):
         return self.full_name
 
 
+class Job(models.TextChoices):
+    ACTOR = "actor", "actor"
+    DIRECTOR = "director", "director"
+    WRITER = "writer", "writer"
+    PRODUCER = "producer", "producer"
+    COMPOSER = "composer", "composer"
+
+
 class Credit(models.Model):
     movie = models.ForeignKey("catalog.Movie", on_delete=models.CASCADE, related_name="credits")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
-    role_name = models.CharField("role", max_length=255, blank=True)
+    job = models.CharField(max_length=16, choices=Job.choices, default=Job.ACTOR, db_default=Job.ACTOR)
+    role_name = models.CharField("role", max_length=255, blank=True, help_text="The character's name (actors).")
     billing_order = models.PositiveIntegerField(default=0, help_text="Position in the cast list, 0 first.")
 
     class Meta:
         ordering = ["billing_order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["movie", "person", "role_name"], name="credit_movie_person_role"),
+            # One person may hold several jobs on a movie (directing and acting).
+            models.UniqueConstraint(fields=["movie", "person", "job", "role_name"], name="credit_movie_person_job_role"),
         ]
         indexes = [models.Index(fields=["movie", "billing_order"], name="credit_movie_billing")]
 
     def __str__(self) -> str:
+        if self.job != Job.ACTOR:
+            return f"{self.person}, {self.job} of {self.movie}"
         return f"{self.person} as {self.role_name or '—'} in {self.movie}"

@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from catalog.models import CmsDescription, Movie
+from catalog.models import CmsDescription, Genre, Movie
 from core.permissions import EDITORS_GROUP
 from overrides.models import DescriptionOverride
 from people.models import Credit, Person
@@ -58,6 +58,16 @@ class MovieFactory(factory.django.DjangoModelFactory):
     language = "en"
     partner_description = factory.Faker("paragraph")
     description = factory.SelfAttribute("partner_description")
+
+
+class GenreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Genre
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"genre-{n}")
+    name_en = factory.LazyAttribute(lambda genre: genre.slug.replace("-", " ").title())
+    name_ru = factory.LazyAttribute(lambda genre: genre.name_en)
 
 
 class PersonFactory(factory.django.DjangoModelFactory):

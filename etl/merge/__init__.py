@@ -7,21 +7,22 @@ writes nothing, and all of it runs inside the caller's transaction (a failure le
     stage_movie(staging, pos, record); stage_cms(staging, pos, key, document) ...; staging.flush()
     result = merge(cursor, cms_prefix_url=..., report=..., now=...)
 
-Each step lives in its own module: movies, people, cms, credits, descriptions.
+Each step lives in its own module: movies, people, cms, credits, genres, descriptions.
 """
 
 from __future__ import annotations
 
-from etl.merge import cms, credits, movies, people
+from etl.merge import cms, credits, genres, movies, people
 from etl.merge.cms import StagedCms, stage_cms
 from etl.merge.credits import StagedCast
 from etl.merge.descriptions import _resolve_descriptions
+from etl.merge.genres import StagedGenre
 from etl.merge.movies import StagedMovie, stage_movie
 from etl.merge.result import Counts, LoadResult
 from etl.merge.sql import drop_tables
 from etl.merge.staging import Staging, prepare_for_merge
 
-STAGED_ROWS = (StagedMovie, StagedCast, StagedCms)
+STAGED_ROWS = (StagedMovie, StagedCast, StagedCms, StagedGenre)
 # What the steps tell each other: movies touched (their description is resolved again), movies changed
 # (created or not), movies whose credits changed.
 BOOKKEEPING = {
@@ -30,7 +31,7 @@ BOOKKEEPING = {
     "etl_credit_changed": "movie_id bigint",
 }
 BOOKKEEPING_TABLES = tuple(BOOKKEEPING)
-WORK_TABLES = (*people.WORK_TABLES, *credits.WORK_TABLES, *BOOKKEEPING_TABLES)
+WORK_TABLES = (*people.WORK_TABLES, *credits.WORK_TABLES, *genres.WORK_TABLES, *BOOKKEEPING_TABLES)
 
 
 def new_staging(cursor, batch_size: int = 5000) -> Staging:
@@ -58,6 +59,7 @@ def merge(cursor, *, cms_prefix_url: str | None, report, now) -> LoadResult:
     if cms_prefix_url is not None:
         cms.upsert_cms(cursor, result, cms_prefix_url)
     credits.replace_credits(cursor, result)
+    genres.sync_genres(cursor)
     _resolve_descriptions(cursor, result)
     drop_tables(cursor, (*(row.table for row in STAGED_ROWS), *WORK_TABLES))
     return result

@@ -1,7 +1,8 @@
 """Movies from the partner feed: the staged row, repeated ids dropped, and the upsert into catalog_movie.
 
 Adding a partner field to movies: the field in etl.cleaning (MovieRecord, clean_movie), then here a field
-of StagedMovie and its catalog column in COLUMNS.
+of StagedMovie and its catalog column in COLUMNS. A column an editor pinned (catalog_movie.pinned_fields,
+see catalog.models.FEED_FIELDS) keeps the editor's value.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import NamedTuple
 
 from etl.cleaning import MovieRecord
 from etl.merge.credits import StagedCast, stage_cast
+from etl.merge.genres import StagedGenre, stage_genres
 from etl.merge.result import LoadResult
 from etl.merge.sql import ETL_NOW, all_rows, one
 from etl.merge.staging import Staging
@@ -18,6 +20,7 @@ from etl.merge.staging import Staging
 class StagedMovie(NamedTuple):
     table = "etl_stg_movie"
     index = ("external_id",)
+    sql_types = {"year": "integer", "runtime": "integer", "countries": "varchar(2)[]"}
 
     pos: int
     external_id: int
@@ -25,16 +28,30 @@ class StagedMovie(NamedTuple):
     language: str
     description: str
     has_cast: bool
+    year: int | None
+    runtime: int | None
+    age_rating: str
+    countries: list
+    has_genres: bool
+    has_crew: bool
 
 
 # Staged field -> catalog_movie column, for the partner's fields compared and written on every run.
-COLUMNS = {"title": "title", "language": "language", "description": "partner_description"}
+COLUMNS = {
+    "title": "title", "language": "language", "description": "partner_description",
+    "year": "year", "runtime": "runtime", "age_rating": "age_rating", "countries": "countries",
+}
 
 
 def stage_movie(staging: Staging, pos: int, record: MovieRecord) -> None:
-    """Stage partner record number `pos` and its cast list."""
-    stage_cast(staging, "partner", pos, record.movie_id, record.cast)
-    staging.add(StagedMovie(pos, record.movie_id, record.title, record.language, record.description, record.cast is not None))
+    """Stage partner record number `pos` with its cast, crew and genre lists."""
+    stage_cast(staging, "partner", pos, record.movie_id, record.cast, record.crew)
+    stage_genres(staging, pos, record.movie_id, record.genres)
+    staging.add(StagedMovie(
+        pos, record.movie_id, record.title, record.language, record.description, record.cast is not None,
+        record.year, record.runtime, record.age_rating, list(record.countries), record.genres is not None,
+        record.crew is not None,
+    ))
 
 
 def drop_repeated_movies(cursor, report) -> None:
@@ -51,19 +68,24 @@ def drop_repeated_movies(cursor, report) -> None:
     for pos, external_id, first in sorted(repeats):
         report("partner", str(external_id), f"record {pos}", f"movie_id {external_id} repeats record {first}; the first one is kept")
     if repeats:
-        cursor.execute(
-            f"DELETE FROM {StagedCast.table} WHERE source = 'partner' AND pos = ANY(%s)", [[pos for pos, _, _ in repeats]]
-        )
+        positions = [pos for pos, _, _ in repeats]
+        cursor.execute(f"DELETE FROM {StagedCast.table} WHERE source = 'partner' AND pos = ANY(%s)", [positions])
+        cursor.execute(f"DELETE FROM {StagedGenre.table} WHERE pos = ANY(%s)", [positions])
+
+
+def _unless_pinned(row: str, column: str, value: str) -> str:
+    return f"CASE WHEN '{column}' = ANY({row}.pinned_fields) THEN {row}.{column} ELSE {value} END"
 
 
 def upsert_movies(cursor, result: LoadResult) -> None:
-    """Insert new movies and update changed partner fields; fills etl_changed and etl_touched."""
+    """Insert new movies and update changed, unpinned partner fields; fills etl_changed and etl_touched."""
     staged = [f"s.{field}" for field in COLUMNS]
+    wanted = [_unless_pinned("cur", column, f"s.{field}") for field, column in COLUMNS.items()]
     current = [f"cur.{column}" for column in COLUMNS.values()]
     target = [f"m.{column}" for column in COLUMNS.values()]
-    excluded = [f"EXCLUDED.{column}" for column in COLUMNS.values()]
+    excluded = [_unless_pinned("m", column, f"EXCLUDED.{column}") for column in COLUMNS.values()]
     columns = ", ".join(COLUMNS.values())
-    assignments = ", ".join(f"{column} = EXCLUDED.{column}" for column in COLUMNS.values())
+    assignments = ", ".join(f"{column} = {_unless_pinned('m', column, f'EXCLUDED.{column}')}" for column in COLUMNS.values())
     cursor.execute(
         f"""
         WITH up AS (
@@ -71,7 +93,7 @@ def upsert_movies(cursor, result: LoadResult) -> None:
                                             is_published, created_at, updated_at)
             SELECT s.external_id, {", ".join(staged)}, s.description, 'partner', true, {ETL_NOW}, {ETL_NOW}
             FROM etl_stg_movie s LEFT JOIN catalog_movie cur ON cur.external_id = s.external_id
-            WHERE cur.id IS NULL OR ({", ".join(current)}) IS DISTINCT FROM ({", ".join(staged)})
+            WHERE cur.id IS NULL OR ({", ".join(current)}) IS DISTINCT FROM ({", ".join(wanted)})
             ORDER BY s.external_id
             ON CONFLICT (external_id) DO UPDATE
                 SET {assignments}, updated_at = EXCLUDED.updated_at

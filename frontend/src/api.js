@@ -75,9 +75,19 @@ export async function request(path, { params, signal, method = "GET", body } = {
 
 // --- Catalog ------------------------------------------------------------------------------------
 
-/** A page of movies: {count, next, previous, results}. */
-export function listMovies({ q, language, limit, offset, lang, ordering } = {}, { signal } = {}) {
-  return request("/movies/", { params: { q, language, limit, offset, lang, ordering }, signal });
+/** A page of movies: {count, next, previous, results, facets?}; `filters` as urlState.catalogFilters gives them. */
+export function listMovies({ q, language, limit, offset, lang, ordering, filters, facets } = {}, { signal } = {}) {
+  return request("/movies/", { params: { q, language, limit, offset, lang, ordering, ...(filters || {}), facets }, signal });
+}
+
+/** "More like this": up to 12 published movies sharing genres, people and years. */
+export function similarMovies(id, { lang, signal } = {}) {
+  return request(`/movies/${encodeURIComponent(id)}/similar/`, { params: { lang }, signal });
+}
+
+/** Every genre with its movie count. */
+export function listGenres({ lang, signal } = {}) {
+  return request("/genres/", { params: { lang }, signal });
 }
 
 /** Up to 8 movies and people for the search box: {interpreted_as, results: [{type, id, label, year, role, link}]}. */

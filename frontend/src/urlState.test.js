@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCatalogState, nextCatalogState, pageCount, pageToRange, pagerItems, parseCatalogState } from "./urlState.js";
+import { catalogFilters, formatCatalogState, hasFilters, nextCatalogState, pageCount, pageToRange, pagerItems, parseCatalogState, toggleGenre } from "./urlState.js";
 
 describe("parseCatalogState", () => {
   it("reads query, language and page", () => {
@@ -76,5 +76,40 @@ describe("paging helpers", () => {
     expect(pagerItems(1, 1)).toEqual([1]);
     expect(pagerItems(5, 10)).toEqual([1, null, 4, 5, 6, null, 10]);
     expect(pagerItems(2, 4)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe("catalog filters in the URL", () => {
+  it("reads genres (comma-separated or repeated), years, country, age rating and sort", () => {
+    const state = parseCatalogState("?genre=drama,sci-fi&genre=comedy&year_from=1990&year_to=2000&country=fr&age_rating=12%2B&ordering=-year");
+    expect(state).toEqual({
+      q: "", language: "", page: 1, genres: ["drama", "sci-fi", "comedy"], yearFrom: 1990, yearTo: 2000,
+      country: "FR", ageRating: "12+", ordering: "-year",
+    });
+  });
+
+  it("drops bad values", () => {
+    expect(parseCatalogState("?genre=../x,&year_from=99&year_to=abcd&country=FRA&age_rating=21%2B&ordering=secret")).toEqual({ q: "", language: "", page: 1 });
+  });
+
+  it("round-trips through the query string", () => {
+    const state = { q: "night", language: "", page: 2, genres: ["drama", "comedy"], yearFrom: 1990, yearTo: 2001, country: "RU", ageRating: "16+", ordering: "-popularity" };
+    expect(parseCatalogState(formatCatalogState(state))).toEqual(state);
+  });
+
+  it("goes back to page 1 when a filter changes and toggles genres", () => {
+    const current = parseCatalogState("?genre=drama&page=3");
+    expect(nextCatalogState(current, toggleGenre(current, "comedy"))).toMatchObject({ genres: ["drama", "comedy"], page: 1 });
+    expect(nextCatalogState(current, toggleGenre(current, "drama"))).toMatchObject({ genres: [], page: 1 });
+    expect(formatCatalogState(nextCatalogState(current, toggleGenre(current, "drama")))).toBe("");
+    expect(nextCatalogState(current, { page: 4 }).genres).toEqual(["drama"]);
+  });
+
+  it("gives the API its parameters", () => {
+    expect(catalogFilters(parseCatalogState("?genre=drama,comedy&year_from=1990&age_rating=18%2B"))).toEqual({
+      genre: "drama,comedy", year_from: 1990, year_to: "", country: "", age_rating: "18+", ordering: "",
+    });
+    expect(hasFilters(parseCatalogState("?q=x"))).toBe(false);
+    expect(hasFilters(parseCatalogState("?country=US"))).toBe(true);
   });
 });

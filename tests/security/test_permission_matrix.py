@@ -88,6 +88,9 @@ def api_cases(world) -> list[Case]:
         Case("GET", f"/api/v1/movies/{h}/", STAFF_ONLY, route="/api/v1/movies/{id}/"),
         Case("GET", f"/api/v1/movies/{p}/credits/", PUBLIC, route="/api/v1/movies/{id}/credits/"),
         Case("GET", f"/api/v1/movies/{h}/credits/", STAFF_ONLY, route="/api/v1/movies/{id}/credits/"),
+        Case("GET", f"/api/v1/movies/{p}/similar/", PUBLIC, route="/api/v1/movies/{id}/similar/"),
+        Case("GET", f"/api/v1/movies/{h}/similar/", STAFF_ONLY, route="/api/v1/movies/{id}/similar/"),
+        Case("GET", "/api/v1/genres/", PUBLIC, route="/api/v1/genres/"),
         Case("GET", f"/api/v1/movies/{p}/stream", PUBLIC, route="/api/v1/movies/{movie_id}/stream"),
         Case("GET", f"/api/v1/movies/{h}/stream", STAFF_ONLY, route="/api/v1/movies/{movie_id}/stream"),
         Case("HEAD", f"/api/v1/movies/{h}/stream", STAFF_ONLY, route="/api/v1/movies/{movie_id}/stream"),
@@ -204,6 +207,7 @@ def test_metrics_answer_only_allowed_addresses_whoever_asks(clients, address, st
 EDITOR_ADMIN = {
     "auth.user": set(), "auth.group": set(), "authtoken.tokenproxy": set(),
     "catalog.movie": {"view", "add", "change"},
+    "catalog.genre": {"view", "add", "change", "delete"},
     "people.person": {"view", "add", "change"},
     "people.credit": {"view", "add", "change", "delete"},
     "overrides.descriptionoverride": {"view", "add", "change", "delete"},

@@ -6,11 +6,86 @@ import { formatClock, languageName, plural } from "../format.js";
 import { myListButton } from "../account/widgets.js";
 import { attachSearchBox } from "../components/searchBox.js";
 import { emptyState, errorState, movieCard, pager, progressBar, skeletonGrid } from "../components/ui.js";
-import { formatCatalogState, nextCatalogState, pageCount, pageToRange, parseCatalogState } from "../urlState.js";
+import {
+  AGE_RATINGS,
+  catalogFilters,
+  formatCatalogState,
+  hasFilters,
+  nextCatalogState,
+  pageCount,
+  pageToRange,
+  parseCatalogState,
+  toggleGenre,
+} from "../urlState.js";
 import { descriptionLanguage } from "../viewer.js";
 
 export const SEARCH_DEBOUNCE_MS = 300;
 const FILTER_LANGUAGES = ["en", "ru", "fr", "de", "es", "it", "ja", "ko", "zh", "pt", "sv", "pl", "tr", "hi"];
+const FACETS = "genre,year,country,age_rating";
+const SORTS = [["", "Best match / title"], ["-popularity", "Most watched (30 days)"], ["-year", "Newest first"], ["year", "Oldest first"], ["title", "Title A–Z"], ["-created", "Recently added"]];
+
+function countOf(facet, value) {
+  const item = (facet || []).find((entry) => String(entry.value) === String(value));
+  return item ? item.count : 0;
+}
+
+/** Genre chips, year range, country, age rating and sort, each value with its count within the current filters. */
+function filterPanel(state, facets, commit) {
+  const genres = [...(facets.genre || [])];
+  for (const slug of state.genres || []) if (!genres.some((g) => g.value === slug)) genres.push({ value: slug, label: slug, count: 0 });
+  const chips = h(
+    "div",
+    { class: "chips", role: "group", "aria-label": "Genres" },
+    genres.map((genre) => {
+      const on = (state.genres || []).includes(genre.value);
+      return h(
+        "button",
+        { type: "button", class: `chip${on ? " chip--on" : ""}`, "aria-pressed": on ? "true" : "false", "data-genre": genre.value, onclick: () => commit(toggleGenre(state, genre.value)) },
+        genre.label,
+        " ",
+        h("span", { class: "chip__count" }, String(genre.count)),
+      );
+    }),
+  );
+  const yearInput = (id, label, key) => {
+    const input = h("input", { type: "number", id, min: 1870, max: 2100, step: 1, inputmode: "numeric", value: state[key] || "", placeholder: "any" });
+    input.addEventListener("change", () => commit({ [key]: /^[0-9]{4}$/.test(input.value) ? Number(input.value) : null }));
+    return h("div", { class: "field field--small" }, h("label", { for: id, class: "field__label" }, label), input);
+  };
+  const years = (facets.year || []).map((y) => y.value);
+  const country = h(
+    "select",
+    { id: "catalog-country", onchange: (event) => commit({ country: event.target.value }) },
+    h("option", { value: "" }, "Any country"),
+    (facets.country || []).map((c) => h("option", { value: c.value }, `${c.label} (${c.count})`)),
+  );
+  if (state.country && !(facets.country || []).some((c) => c.value === state.country)) country.append(h("option", { value: state.country }, `${state.country} (0)`));
+  country.value = state.country || "";
+  const rating = h(
+    "select",
+    { id: "catalog-age", onchange: (event) => commit({ ageRating: event.target.value }) },
+    h("option", { value: "" }, "Any age"),
+    AGE_RATINGS.map((r) => h("option", { value: r }, `${r} (${countOf(facets.age_rating, r)})`)),
+  );
+  rating.value = state.ageRating || "";
+  const sort = h("select", { id: "catalog-sort", onchange: (event) => commit({ ordering: event.target.value }) }, SORTS.map(([value, label]) => h("option", { value }, label)));
+  sort.value = state.ordering || "";
+  return h(
+    "div",
+    { class: "filters", "aria-label": "Filters" },
+    chips,
+    h(
+      "div",
+      { class: "filters__row" },
+      yearInput("catalog-year-from", years.length ? `From year (${years[years.length - 1]}–)` : "From year", "yearFrom"),
+      yearInput("catalog-year-to", years.length ? `To year (–${years[0]})` : "To year", "yearTo"),
+      h("div", { class: "field" }, h("label", { for: "catalog-country", class: "field__label" }, "Country"), country),
+      h("div", { class: "field" }, h("label", { for: "catalog-age", class: "field__label" }, "Age rating"), rating),
+      h("div", { class: "field" }, h("label", { for: "catalog-sort", class: "field__label" }, "Sort"), sort),
+      hasFilters(state) ? h("a", { class: "button button--ghost", href: `/${formatCatalogState({ q: state.q, language: state.language })}` }, "Clear filters") : null,
+    ),
+  );
+}
 
 /** Continue-watching entries in one shape, whatever the list endpoint wraps them in. */
 function continueItems(data) {
@@ -88,6 +163,7 @@ export function catalogPage(ctx) {
   const interpreted = h("p", { class: "catalog__interpreted", id: "catalog-interpreted", hidden: true });
   const results = h("div", { class: "catalog__results" });
   const pagerSlot = h("div", { class: "catalog__pager" });
+  const filtersSlot = h("div", { class: "catalog__filters" });
   const rowSlot = h("div", {});
 
   function commit(change) {
@@ -133,22 +209,26 @@ export function catalogPage(ctx) {
     replaceChildren(pagerSlot);
     interpreted.hidden = true;
     try {
-      const data = await api.listMovies({ q: state.q, language: state.language, limit, offset, lang: descriptionLanguage() }, { signal });
+      const data = await api.listMovies(
+        { q: state.q, language: state.language, limit, offset, lang: descriptionLanguage(), filters: catalogFilters(state), facets: FACETS },
+        { signal },
+      );
       if (signal.aborted) return;
+      replaceChildren(filtersSlot, filterPanel(state, data.facets || {}, commit));
       const total = pageCount(data.count);
       if (data.interpreted_as) {
         replaceChildren(interpreted, "Showing results for ", h("strong", {}, `“${data.interpreted_as}”`));
         interpreted.hidden = false;
       }
       if (!data.results.length) {
-        const filtered = state.q || state.language;
+        const filtered = state.q || state.language || hasFilters(state);
         status.textContent = filtered ? "Nothing found" : "No films yet";
         replaceChildren(
           results,
           emptyState(
             filtered ? "Nothing found" : "No films yet",
-            state.q ? `No film matches “${state.q}”${state.language ? ` in ${languageName(state.language)}` : ""}. Check the spelling or try fewer words.` : filtered ? `No films in ${languageName(state.language)} yet.` : "The catalog is empty: load the demo data with manage.py load_demo.",
-            filtered ? h("a", { class: "button button--ghost", href: "/" }, "Clear search") : null,
+            state.q ? `No film matches “${state.q}”${state.language ? ` in ${languageName(state.language)}` : ""}. Check the spelling or try fewer words.` : hasFilters(state) ? "No film matches these filters." : filtered ? `No films in ${languageName(state.language)} yet.` : "The catalog is empty: load the demo data with manage.py load_demo.",
+            filtered ? h("a", { class: "button button--ghost", href: "/" }, "Clear search and filters") : null,
           ),
         );
         announce(status.textContent);
@@ -173,7 +253,7 @@ export function catalogPage(ctx) {
   }
 
   function renderRow(signal) {
-    const isHome = !state.q && !state.language && state.page === 1;
+    const isHome = !state.q && !state.language && !hasFilters(state) && state.page === 1;
     replaceChildren(rowSlot, isHome ? continueRow(signal) : null);
   }
 
@@ -182,7 +262,7 @@ export function catalogPage(ctx) {
     { class: "page page--catalog" },
     h("section", { class: "hero" }, h("h1", { class: "hero__title" }, "Films to watch tonight"), h("p", { class: "hero__text" }, "Search the catalog, read about the cast, and pick up where you left off.")),
     rowSlot,
-    h("section", { class: "catalog", "aria-labelledby": "catalog-title" }, h("h2", { class: "visually-hidden", id: "catalog-title" }, "Catalog"), form, status, interpreted, results, pagerSlot),
+    h("section", { class: "catalog", "aria-labelledby": "catalog-title" }, h("h2", { class: "visually-hidden", id: "catalog-title" }, "Catalog"), form, filtersSlot, status, interpreted, results, pagerSlot),
   );
 
   renderRow(ctx.signal);

@@ -4,7 +4,7 @@ import * as api from "../api.js";
 import { h, replaceChildren } from "../dom.js";
 import { SOURCE_LABELS, formatBytes, formatDuration, languageName, plural } from "../format.js";
 import { cover } from "../components/cover.js";
-import { emptyState, errorState, loading } from "../components/ui.js";
+import { emptyState, errorState, loading, movieCard } from "../components/ui.js";
 import { myListButton } from "../account/widgets.js";
 import { playerView } from "../player/playerView.js";
 import { DESCRIPTION_LANGUAGES, descriptionLanguage, setDescriptionLanguage, viewerId } from "../viewer.js";
@@ -45,9 +45,19 @@ export function moviePage(ctx, { queue, refresh, setTitle }) {
     const lang = movie.description_language;
     const credits = [...(movie.credits || [])].sort((a, b) => (a.billing_order ?? 0) - (b.billing_order ?? 0));
     const duration = (movie.video && movie.video.duration) || (movie.resume && movie.resume.duration);
+    const crew = movie.crew || {};
+    const people = (list) => (list || []).flatMap((person, i) => [i ? ", " : null, h("a", { href: `/people/${person.id}` }, person.full_name)]).filter(Boolean);
     const facts = [
+      movie.year ? ["Year", String(movie.year)] : null,
+      (movie.genres || []).length
+        ? ["Genres", (movie.genres || []).flatMap((g, i) => [i ? ", " : null, h("a", { href: `/?genre=${encodeURIComponent(g.slug)}`, "data-genre": g.slug }, g.name)]).filter(Boolean)]
+        : null,
+      (crew.directors || []).length ? [crew.directors.length > 1 ? "Directors" : "Director", people(crew.directors)] : null,
+      (crew.writers || []).length ? [crew.writers.length > 1 ? "Writers" : "Writer", people(crew.writers)] : null,
+      movie.age_rating ? ["Age rating", movie.age_rating] : null,
+      (movie.countries || []).length ? ["Countries", movie.countries.join(", ")] : null,
       ["Language", languageName(movie.language)],
-      duration ? ["Running time", formatDuration(duration)] : null,
+      movie.runtime ? ["Running time", `${movie.runtime} min`] : duration ? ["Running time", formatDuration(duration)] : null,
       ["Cast", credits.length ? plural(credits.length, "actor") : "not listed"],
       movie.video && movie.video.size ? ["Video", formatBytes(movie.video.size)] : null,
     ].filter(Boolean);
@@ -113,7 +123,23 @@ export function moviePage(ctx, { queue, refresh, setTitle }) {
             )
           : h("p", { class: "muted" }, "The cast is not listed yet."),
       ),
+      similarRow(movie),
     );
+  }
+
+  function similarRow(movie) {
+    const section = h("section", { class: "movie-section row", "aria-labelledby": "similar-title", hidden: true });
+    api
+      .similarMovies(movie.id, { lang: descriptionLanguage(), signal: ctx.signal })
+      .then((movies) => {
+        if (ctx.signal.aborted || !movies.length) return;
+        replaceChildren(section, h("h2", { class: "section-title", id: "similar-title" }, "More like this"), h("ul", { class: "row__list" }, movies.map((m) => movieCard(m))));
+        section.hidden = false;
+      })
+      .catch(() => {
+        // A convenience row: without it the page is whole.
+      });
+    return section;
   }
 
   async function load() {

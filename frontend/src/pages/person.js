@@ -1,4 +1,4 @@
-/** An actor: name, birth date and filmography with roles. */
+/** A person: name, birth date and the filmography by job (acting, directing, writing ...), with roles. */
 
 import * as api from "../api.js";
 import { h, replaceChildren } from "../dom.js";
@@ -10,7 +10,9 @@ export function personPage(ctx, { setTitle }) {
 
   function render(person) {
     setTitle(person.full_name);
-    const films = person.filmography || [];
+    const films = [...new Map((person.filmography || []).map((entry) => [entry.movie.id, entry])).values()];
+    const groups = person.filmography_by_job || [{ job: "actor", credits: person.filmography || [] }];
+    const JOB_TITLES = { actor: "Acting", director: "Directing", writer: "Writing", producer: "Producing", composer: "Music" };
     const age = person.birth_date ? ageFrom(person.birth_date) : null;
     replaceChildren(
       node,
@@ -36,7 +38,14 @@ export function personPage(ctx, { setTitle }) {
         { class: "movie-section", "aria-labelledby": "films-title" },
         h("h2", { class: "section-title", id: "films-title" }, "Filmography"),
         films.length
-          ? h("ul", { class: "grid" }, films.map((entry) => movieCard(entry.movie, { extra: entry.role_name ? h("p", { class: "card__role" }, `as ${entry.role_name}`) : null })))
+          ? groups.map((group) => [
+              h("h3", { class: "filmography__job", "data-job": group.job }, JOB_TITLES[group.job] || group.job),
+              h(
+                "ul",
+                { class: "grid" },
+                group.credits.map((entry) => movieCard(entry.movie, { extra: entry.role_name ? h("p", { class: "card__role" }, `as ${entry.role_name}`) : entry.movie.year ? h("p", { class: "card__role" }, String(entry.movie.year)) : null })),
+              ),
+            ])
           : emptyState("No films yet", "This person has no films in the catalog."),
       ),
     );
