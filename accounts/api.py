@@ -14,17 +14,16 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
-from activity.identity import VIEWER_HEADER_PARAMETER
-from activity.identity import header_viewer_id, viewer_key_for
+from activity.identity import VIEWER_HEADER_PARAMETER, header_viewer_id, viewer_key_for
+from core.api import SharedRateThrottle
 
 # --- Throttles: POSTs only, shared by every worker through the default cache -------------------------
 
 
-class _PostThrottle(SimpleRateThrottle):
+class _PostThrottle(SharedRateThrottle):
     def allow_request(self, request, view):
         return request.method != "POST" or super().allow_request(request, view)
 

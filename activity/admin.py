@@ -6,19 +6,7 @@ from django.contrib import admin, messages
 
 from activity import selectors
 from activity.models import MovieDailyStats, OutboxEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the pipeline only: editors look, nobody edits by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from core.admin import ReadOnlyAdmin
 
 
 class SentFilter(admin.SimpleListFilter):
@@ -38,6 +26,7 @@ class SentFilter(admin.SimpleListFilter):
 
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(ReadOnlyAdmin):
+    allow_delete = False
     list_display = ["id", "event_type", "event_id", "session_id", "created_at", "sent_at", "attempts", "last_error"]
     list_filter = [SentFilter, "event_type"]
     search_fields = ["=event_id", "=session_id"]
@@ -59,6 +48,7 @@ class OutboxEventAdmin(ReadOnlyAdmin):
 
 @admin.register(MovieDailyStats)
 class MovieDailyStatsAdmin(ReadOnlyAdmin):
+    allow_delete = False
     list_display = ["day", "movie", "plays", "unique_viewers", "watch_hours", "completions", "starts", "errors"]
     list_filter = ["day"]
     search_fields = ["movie__title"]

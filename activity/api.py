@@ -11,13 +11,13 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from activity import selectors
 from activity.identity import VIEWER_HEADER, VIEWER_HEADER_PARAMETER, VIEWER_ID_RE, request_viewer_key, viewer_key_for
 from activity.services import ingest_events
 from activity.validation import MAX_BATCH, openapi_batch_schema
+from core.api import SharedRateThrottle
 from core.integers import int_param
 from core.parsers import JSONParser
 
@@ -44,21 +44,7 @@ class BeaconSessionScheme(SessionScheme):
     name = "beaconCookieAuth"
 
 
-def resume_for_request(request, movie_id: int) -> dict | None:
-    """The movie detail's `resume` field for the requesting viewer (None when nothing to resume)."""
-    position = selectors.resume_position(viewer_key=request_viewer_key(request, strict=False), movie_id=movie_id)
-    if position is None:
-        return None
-    return ResumeSerializer(position).data
-
-
-class ResumeSerializer(serializers.Serializer):
-    position = serializers.FloatField(help_text="Seconds into the video to resume from.")
-    duration = serializers.FloatField(allow_null=True)
-    updated_at = serializers.DateTimeField(help_text="When the viewer last played it.")
-
-
-class _IngestThrottle(SimpleRateThrottle):
+class _IngestThrottle(SharedRateThrottle):
     def allow_request(self, request, view):
         return request.method != "POST" or super().allow_request(request, view)
 

@@ -159,9 +159,12 @@ def throttled_response(wait: float | None) -> HttpResponse:
     return HttpResponse(json.dumps({"detail": str(exc.detail)}), status=429, headers=headers)
 
 
+DATABASE_UNAVAILABLE = {"detail": "The database is unavailable; try again shortly.", "code": "database_unavailable"}
+
+
 def database_unavailable_response() -> HttpResponse:
     """The 503 for an unreachable database, as exception_handler words it, for callers outside a DRF view."""
-    body = {"detail": "The database is unavailable; try again shortly.", "code": "database_unavailable"}
+    body = DATABASE_UNAVAILABLE
     return HttpResponse(json.dumps(body), status=503, headers={"Content-Type": "application/json", "Retry-After": "5"})
 
 
@@ -185,7 +188,7 @@ def exception_handler(exc, context):
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.error("database unavailable: %s", exc)
         return Response(
-            {"detail": "The database is unavailable; try again shortly.", "code": "database_unavailable"},
+            DATABASE_UNAVAILABLE,
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )

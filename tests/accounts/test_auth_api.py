@@ -4,6 +4,7 @@ with their failures: wrong password, unverified email, expired or reused links, 
 from __future__ import annotations
 
 import pytest
+from django.http import HttpRequest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
@@ -211,7 +212,8 @@ def test_sign_in_checks_csrf_even_without_a_session():
 
 def test_viewer_accounts_never_open_the_admin(client):
     viewer_account("me@example.com")
-    assert client.login(username="me@example.com", password=PASSWORD)
+    # django-axes wants the request that logs in (a bare one here: the test client has none to give).
+    assert client.login(request=HttpRequest(), username="me@example.com", password=PASSWORD)
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert client.post("/admin/login/", {"username": "me@example.com", "password": PASSWORD}).status_code == 200  # the form again
