@@ -33,7 +33,7 @@ def test_an_actor_only_in_unpublished_movies_looks_like_one_without_films(api_cl
         hidden_page = api_client.get(f"{PEOPLE}{hidden_only.pk}/")
         idle_page = api_client.get(f"{PEOPLE}{no_films.pk}/")
         assert hidden_page.status_code == idle_page.status_code == 200
-        assert _without_identity(hidden_page.json()) == _without_identity(idle_page.json()) == {"filmography": []}
+        assert _without_identity(hidden_page.json()) == _without_identity(idle_page.json()) == {"filmography": [], "filmography_by_job": []}
         assert "Secret Cut" not in hidden_page.content.decode()
     api_client.force_authenticate(editor)
     assert api_client.get(f"{PEOPLE}{hidden_only.pk}/").json()["filmography"][0]["movie"]["title"] == "Secret Cut"
