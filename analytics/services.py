@@ -25,7 +25,7 @@ def record_consumed_events(events) -> None:
 
 
 def record_events(messages: list[dict]) -> None:
-    """Apply a batch of activity messages (the dicts `activity.services.ingest.kafka_message` makes) to
+    """Apply a batch of activity messages (the dicts `activity.kafka.build_message` makes) to
     the session summaries, in one transaction. Safe under redelivery: an event id already applied is
     skipped (analytics_processedevent), so the caller may commit its Kafka offsets after this returns.
     """

@@ -6,7 +6,7 @@ import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from activity.services.ingest import kafka_message
+from activity.kafka import build_message
 from tests.activity.conftest import iso
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
@@ -50,4 +50,4 @@ class Session:
 
     def messages(self, *, received_at: datetime | None = None) -> list[dict]:
         received = iso(received_at or self.start)
-        return [json.loads(kafka_message(e, viewer_key=f"anon:{e['viewer_id']}", received_at=received)) for e in self.events]
+        return [json.loads(build_message(e, viewer_key=f"anon:{e['viewer_id']}", received_at=received)) for e in self.events]
