@@ -122,3 +122,17 @@ def test_unpublished_movie_previews_are_staff_only(video_backend, sample_video, 
     staff.force_authenticate(EditorFactory())
     response = staff.get(f"/api/v1/movies/{movie.pk}/trickplay.vtt")
     assert response.status_code == 200 and response["Cache-Control"].startswith("private")
+
+
+def test_demo_videos_get_posters_and_previews(video_backend, capsys, sample_video, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    movie = MovieFactory(title="Demo film")
+    older = MovieFactory()
+    with django_capture_on_commit_callbacks(execute=False):  # stored while no worker ran
+        video_asset_store(movie=older, file=ContentFile(sample_video, name="x.mp4"))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("generate_demo_videos", seconds=3, width=160, height=96, missing_media=True)
+    for each in (movie, older):
+        assert TrickplayTrack.objects.filter(video__movie=each).exists()
+        assert Image.objects.get(movie=each, kind="poster").renditions
