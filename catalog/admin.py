@@ -14,6 +14,7 @@ from overrides.forms import OverrideForm
 from overrides.models import DescriptionOverride
 from overrides.selectors import resolve_description
 from people.models import Credit
+from streaming.admin import HasPosterFilter, MovieImageInline, has_poster
 
 
 class DescriptionOverrideInline(admin.StackedInline):
@@ -72,8 +73,8 @@ class MovieCreditInline(admin.TabularInline):
 
 @admin.register(Movie)
 class MovieAdmin(admin.ModelAdmin):
-    list_display = ["title", "language", "external_id", "source_used", "is_published", "credit_count", "updated_at"]
-    list_filter = ["language", "source_used", "is_published"]
+    list_display = ["title", "language", "external_id", "source_used", "is_published", "credit_count", has_poster, "updated_at"]
+    list_filter = ["language", "source_used", "is_published", HasPosterFilter]
     search_fields = ["title", "=external_id"]
     list_per_page = 50
     date_hierarchy = "created_at"
@@ -83,7 +84,7 @@ class MovieAdmin(admin.ModelAdmin):
         ("Descriptions", {"fields": ["viewer_descriptions", "partner_description"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-    inlines = [DescriptionOverrideInline, CmsDescriptionInline, MovieCreditInline]
+    inlines = [DescriptionOverrideInline, CmsDescriptionInline, MovieCreditInline, MovieImageInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(credit_count=Count("credits"))
