@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 
@@ -11,6 +11,8 @@ from core.api import SearchRateThrottle, conditional_response, remember_interpre
 from core.integers import StrictIdLookupMixin
 from people import selectors
 from people.models import Credit, Person
+from streaming.media_api import ImageSourceSerializer
+from streaming.selectors import person_photo
 
 
 class PersonFilter(django_filters.FilterSet):
@@ -59,10 +61,15 @@ class FilmographyEntrySerializer(serializers.ModelSerializer):
 
 class PersonDetailSerializer(serializers.ModelSerializer):
     filmography = FilmographyEntrySerializer(many=True)
+    photo = serializers.SerializerMethodField(help_text="The photo's widths for `srcset`; empty without one.")
 
     class Meta:
         model = Person
-        fields = ["id", "external_id", "full_name", "birth_date", "filmography", "updated_at"]
+        fields = ["id", "external_id", "full_name", "birth_date", "filmography", "updated_at", "photo"]
+
+    @extend_schema_field(ImageSourceSerializer(many=True))
+    def get_photo(self, person: Person):
+        return person_photo(person_id=person.pk)
 
 
 @extend_schema_view(

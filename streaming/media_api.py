@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
@@ -121,3 +122,10 @@ class TrickplaySheetView(APIView):
             etag=f'"{track.video_sha256[:24]}-{track.pk}-{sheet}"',
             cache_control=PRIVATE if not track.video.movie.is_published else IMMUTABLE,
         )
+
+
+class ImageSourceSerializer(serializers.Serializer):
+    """One width of an image, for `srcset` (`url 320w`)."""
+
+    url = serializers.CharField()
+    width = serializers.IntegerField()
