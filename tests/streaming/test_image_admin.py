@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def editor_browser() -> Client:
     client = Client()
-    client.force_login(EditorFactory(is_superuser=True))
+    client.force_login(EditorFactory())
     return client
 
 
