@@ -159,7 +159,7 @@ class MovieDetailSerializer(MovieListSerializer):
     def get_backdrop(self, movie: Movie):
         return self.context["media"]["backdrop"]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_trickplay_url(self, movie: Movie) -> str | None:
         return self.context["media"]["trickplay_url"]
 

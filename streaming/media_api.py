@@ -15,6 +15,7 @@ from django.utils.cache import get_conditional_response
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
@@ -24,6 +25,17 @@ from streaming.selectors import MediaNotFound, servable_image, visible_trickplay
 from streaming.trickplay import webvtt
 
 logger = logging.getLogger(__name__)
+
+class AnyAccept(BaseContentNegotiation):
+    """These views answer with files, not rendered data: a client's `Accept: text/vtt` or `image/webp`
+    must not be refused by DRF's negotiation (406); errors still render as JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 PRIVATE = "private, no-cache"
@@ -48,6 +60,7 @@ def _stream_object(request, *, key: str, size: int, content_type: str, etag: str
 
 
 @extend_schema(
+    operation_id="image_retrieve",
     summary="An image (poster, backdrop, photo) at one of its widths",
     description="The widths are those listed with the image in the movie or person (`{url, width}`): WebP "
     "renditions, or the original until they are made. Published images are immutable.",
@@ -59,6 +72,7 @@ def _stream_object(request, *, key: str, size: int, content_type: str, etag: str
 class ImageView(APIView):
     permission_classes = [AllowAny]
     throttle_classes: list = []
+    content_negotiation_class = AnyAccept
 
     def get(self, request, image_id: int, width: int):
         image, obj = servable_image(image_id=image_id, width=width, user=request.user)
@@ -74,6 +88,7 @@ class ImageView(APIView):
 
 
 @extend_schema(
+    operation_id="movie_trickplay_track",
     summary="A movie's seek previews (WebVTT thumbnails track)",
     description="One cue per preview frame; each cue's text is a sprite sheet URL with a `#xywh=x,y,w,h` fragment.",
     responses={(200, "text/vtt"): OpenApiResponse(OpenApiTypes.STR), 404: OpenApiResponse(description="No such movie or no previews.")},
@@ -81,6 +96,7 @@ class ImageView(APIView):
 class TrickplayTrackView(APIView):
     permission_classes = [AllowAny]
     throttle_classes: list = []
+    content_negotiation_class = AnyAccept
 
     def get(self, request, movie_id: int):
         track = visible_trickplay(movie_id=movie_id, user=request.user)
@@ -102,12 +118,14 @@ class TrickplayTrackView(APIView):
 
 
 @extend_schema(
+    operation_id="movie_trickplay_sheet",
     summary="One sprite sheet of a movie's seek previews",
     responses={(200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY), 404: OpenApiResponse(description="No such sheet.")},
 )
 class TrickplaySheetView(APIView):
     permission_classes = [AllowAny]
     throttle_classes: list = []
+    content_negotiation_class = AnyAccept
 
     def get(self, request, movie_id: int, track_id: int, sheet: int):
         track = visible_trickplay(movie_id=movie_id, user=request.user)

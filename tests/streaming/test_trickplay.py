@@ -136,3 +136,17 @@ def test_demo_videos_get_posters_and_previews(video_backend, capsys, sample_vide
     for each in (movie, older):
         assert TrickplayTrack.objects.filter(video__movie=each).exists()
         assert Image.objects.get(movie=each, kind="poster").renditions
+
+
+def test_files_are_served_whatever_the_client_accepts(video_backend, sample_video, django_capture_on_commit_callbacks):
+    movie = MovieFactory()
+    store(movie, sample_video, django_capture_on_commit_callbacks)
+    track = TrickplayTrack.objects.get(video__movie=movie)
+    client = APIClient()
+    assert client.get(f"/api/v1/movies/{movie.pk}/trickplay.vtt", HTTP_ACCEPT="text/vtt").status_code == 200
+    sheet = client.get(f"/api/v1/movies/{movie.pk}/trickplay/{track.pk}/0.jpg", HTTP_ACCEPT="image/avif,image/webp")
+    assert sheet.status_code == 200
+    poster = Image.objects.get(movie=movie)
+    assert client.get(f"/api/v1/images/{poster.pk}/{poster.renditions[0]['width']}", HTTP_ACCEPT="image/webp").status_code == 200
+    missing = client.get("/api/v1/movies/999999/trickplay.vtt", HTTP_ACCEPT="text/vtt")
+    assert missing.status_code == 404 and missing.json()["detail"]

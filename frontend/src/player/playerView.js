@@ -22,6 +22,7 @@ function seekBar(video, trackUrl) {
   getTrickplayTrack(trackUrl, { signal: controller.signal })
     .then((text) => {
       cues = parseThumbnailsVtt(text, new URL(trackUrl, location.href).href);
+      row.dataset.previews = String(cues.length);
     })
     .catch(() => {}); // without previews the bar still seeks
 
