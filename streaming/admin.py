@@ -207,6 +207,23 @@ class _ImageInline(admin.StackedInline):
     fields = ["kind", "preview", "file", "details"]
     readonly_fields = ["preview", "details"]
 
+    # Whoever may edit the movie or person may manage its images (no separate image permissions to grant).
+    def _may_change_owner(self, request) -> bool:
+        opts = self.parent_model._meta
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_change_owner(request) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_change_owner(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_change_owner(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_change_owner(request)
+
     @admin.display(description="preview")
     def preview(self, image: Image) -> str:
         if not image.pk:
