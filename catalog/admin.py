@@ -17,6 +17,7 @@ from overrides.forms import OverrideForm
 from overrides.models import DescriptionOverride
 from overrides.selectors import resolve_description
 from people.models import Credit
+from streaming.admin import HasPosterFilter, MovieImageInline, has_poster
 
 
 class DescriptionOverrideInline(admin.StackedInline):
@@ -129,9 +130,9 @@ class MovieAdmin(admin.ModelAdmin):
     actions = ["publish", "unpublish", "add_genre"]
     list_display = [
         "title", "year", "language", "genre_names", "has_video", "external_id", "source_used", "is_published",
-        "credit_count", "updated_at",
+        "credit_count", has_poster, "updated_at",
     ]
-    list_filter = ["is_published", "genres", "year", HasVideoFilter, "age_rating", "language", "source_used"]
+    list_filter = ["is_published", "genres", "year", HasVideoFilter, HasPosterFilter, "age_rating", "language", "source_used"]
     search_fields = ["title", "=external_id"]
     list_per_page = 50
     date_hierarchy = "created_at"
@@ -144,7 +145,7 @@ class MovieAdmin(admin.ModelAdmin):
         ("Pinned by an editor", {"fields": ["pinned", "release_pins"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-    inlines = [DescriptionOverrideInline, CmsDescriptionInline, MovieCreditInline]
+    inlines = [DescriptionOverrideInline, CmsDescriptionInline, MovieCreditInline, MovieImageInline]
 
     def get_queryset(self, request):
         return (

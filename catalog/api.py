@@ -17,6 +17,7 @@ from activity.selectors import resume_position
 from catalog import selectors
 from catalog.models import COUNTRY_CODES, YEAR_MAX, YEAR_MIN, AgeRating, DescriptionSource, Genre, Movie, language_code_validator
 from core.api import (
+    ImageSourceSerializer,
     SearchRateThrottle,
     StrictLimitOffsetPagination,
     conditional_response,
@@ -25,7 +26,7 @@ from core.api import (
 )
 from core.integers import int_param, parse_id
 from people.models import Credit
-from streaming.selectors import movie_video
+from streaming.selectors import movie_media, movie_posters, movie_video
 
 LANG_PARAMETER = OpenApiParameter(
     "lang",
@@ -225,6 +226,7 @@ class MovieListSerializer(serializers.ModelSerializer):
         choices=["title", "cast", "description"], source="search_matched", default=None, read_only=True, allow_null=True,
         help_text="Why a search (`?q=`) found this movie; null when not searching.",
     )
+    poster = serializers.SerializerMethodField(help_text="The poster's widths for `srcset`; empty without one.")
 
     class Meta:
         model = Movie
@@ -244,10 +246,16 @@ class MovieListSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "matched",
+            "poster",
         ]
 
     def get_description_language(self, movie: Movie) -> str:
         return self.context.get("lang") or movie.language
+
+    @extend_schema_field(ImageSourceSerializer(many=True))
+    def get_poster(self, movie: Movie):
+        # The list view looks up the page's posters in one query (streaming.selectors.movie_posters).
+        return self.context.get("posters", {}).get(movie.pk, [])
 
 
 class MovieDetailSerializer(MovieListSerializer):
@@ -260,11 +268,26 @@ class MovieDetailSerializer(MovieListSerializer):
     credits = serializers.SerializerMethodField(help_text="The cast, in billing order.")
     video = serializers.SerializerMethodField()
     resume = serializers.SerializerMethodField()
+    backdrop = serializers.SerializerMethodField(help_text="The backdrop's widths for `srcset`; empty without one.")
+    trickplay_url = serializers.SerializerMethodField(help_text="The seek previews' WebVTT thumbnails track, or null.")
 
     class Meta(MovieListSerializer.Meta):
         fields = MovieListSerializer.Meta.fields + [
             "partner_description", "override", "available_languages", "genres", "crew", "credits", "video", "resume",
         ]
+        fields += ["backdrop", "trickplay_url"]
+
+    @extend_schema_field(ImageSourceSerializer(many=True))
+    def get_poster(self, movie: Movie):
+        return self.context["media"]["poster"]
+
+    @extend_schema_field(ImageSourceSerializer(many=True))
+    def get_backdrop(self, movie: Movie):
+        return self.context["media"]["backdrop"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_trickplay_url(self, movie: Movie) -> str | None:
+        return self.context["media"]["trickplay_url"]
 
     @extend_schema_field(OverrideSummarySerializer(allow_null=True))
     def get_override(self, movie: Movie):
@@ -345,6 +368,7 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_context(self):
         context = super().get_serializer_context()
         context["lang"] = requested_language(self.request)
+        context["posters"] = getattr(self, "posters", {})
         return context
 
     def _movie_id(self) -> int:
@@ -362,11 +386,18 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
             response.data["facets"] = selectors.movie_facets(queryset, names=facets, language=requested_language(request))
         return with_interpretation(request, response)
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.action == "list" and page is not None:
+            self.posters = movie_posters(movie_ids=[movie.pk for movie in page])
+        return page
+
     def retrieve(self, request, *args, **kwargs):
         page = selectors.movie_page(movie_id=self._movie_id(), user=request.user, language=requested_language(request))
         video = movie_video(movie_id=page.movie.pk)
         resume = resume_position(viewer_key=request_viewer_key(request, strict=False), movie_id=page.movie.pk)
-        context = {**self.get_serializer_context(), "page": page, "video": video, "resume": resume}
+        media = movie_media(movie_id=page.movie.pk)
+        context = {**self.get_serializer_context(), "page": page, "video": video, "resume": resume, "media": media}
         data = MovieDetailSerializer(page.movie, context=context).data
         stamps = [page.last_modified] + [item.updated_at for item in (video, resume) if item is not None]
         response = conditional_response(request, data, last_modified=max(stamps))

@@ -229,6 +229,14 @@ STREAMING_CHUNK_SIZE = env.int("STREAMING_CHUNK_SIZE", default=256 * 1024)
 STREAMING_URL_EXPIRES = env.int("STREAMING_URL_EXPIRES", default=300)  # redirect mode: presigned URL lifetime (s)
 STREAMING_ACCEL_PREFIX = env.str("STREAMING_ACCEL_PREFIX", default="/protected-videos/")  # accel mode: nginx internal location
 
+# Images (posters, backdrops, photos) and seek previews (trickplay), in the videos bucket.
+IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=15 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)  # larger: refused as a decompression bomb
+IMAGE_WIDTHS = [int(w) for w in env.list("IMAGE_WIDTHS", default=["160", "320", "640", "1280"])]
+TRICKPLAY_INTERVAL = env.float("TRICKPLAY_INTERVAL", default=10.0)  # seconds between preview frames
+TRICKPLAY_TILE_WIDTH = env.int("TRICKPLAY_TILE_WIDTH", default=160)
+TRICKPLAY_GRID = env.int("TRICKPLAY_GRID", default=10)  # tiles per row and per column of a sprite sheet
+
 # --- Celery ---------------------------------------------------------------------------------
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -250,3 +250,10 @@ def with_interpretation(request, response: Response) -> Response:
     if hasattr(request, _INTERPRETATION) and isinstance(response.data, dict):
         response.data["interpreted_as"] = getattr(request, _INTERPRETATION)
     return response
+
+
+class ImageSourceSerializer(serializers.Serializer):
+    """One width of an image, for `srcset` (`url 320w`)."""
+
+    url = serializers.CharField()
+    width = serializers.IntegerField()

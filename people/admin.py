@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from people.models import Credit, Person
+from streaming.admin import PersonImageInline
 
 
 class PersonCreditInline(admin.TabularInline):
@@ -26,7 +27,7 @@ class PersonAdmin(admin.ModelAdmin):
     list_filter = [("birth_date", admin.EmptyFieldListFilter)]
     readonly_fields = ["external_id", "created_at", "updated_at"]
     fields = ["full_name", "birth_date", "external_id", "created_at", "updated_at"]
-    inlines = [PersonCreditInline]
+    inlines = [PersonCreditInline, PersonImageInline]
     list_per_page = 50
 
     def get_queryset(self, request):

@@ -7,10 +7,17 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 
-from core.api import SearchRateThrottle, conditional_response, remember_interpretation, with_interpretation
+from core.api import (
+    ImageSourceSerializer,
+    SearchRateThrottle,
+    conditional_response,
+    remember_interpretation,
+    with_interpretation,
+)
 from core.integers import StrictIdLookupMixin
 from people import selectors
 from people.models import Credit, Job, Person
+from streaming.selectors import person_photo
 
 
 class PersonFilter(django_filters.FilterSet):
@@ -65,16 +72,21 @@ class JobFilmographySerializer(serializers.Serializer):
 
 class PersonDetailSerializer(serializers.ModelSerializer):
     filmography = FilmographyEntrySerializer(many=True)
+    photo = serializers.SerializerMethodField(help_text="The photo's widths for `srcset`; empty without one.")
     filmography_by_job = serializers.SerializerMethodField(help_text="The filmography grouped by job (acting first).")
 
     class Meta:
         model = Person
-        fields = ["id", "external_id", "full_name", "birth_date", "filmography", "filmography_by_job", "updated_at"]
+        fields = ["id", "external_id", "full_name", "birth_date", "filmography", "filmography_by_job", "updated_at", "photo"]
 
     @extend_schema_field(JobFilmographySerializer(many=True))
     def get_filmography_by_job(self, person: Person):
         groups = [{"job": job, "credits": [c for c in person.filmography if c.job == job]} for job in Job.values]
         return JobFilmographySerializer([group for group in groups if group["credits"]], many=True).data
+
+    @extend_schema_field(ImageSourceSerializer(many=True))
+    def get_photo(self, person: Person):
+        return person_photo(person_id=person.pk)
 
 
 @extend_schema_view(

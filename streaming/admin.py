@@ -1,17 +1,21 @@
-"""The editors' video screens: upload a movie's video, see what it is, play it, replace or remove it."""
+"""The editors' video screens (upload a movie's video, see what it is, play it, replace or remove it) and
+the image inlines that the movie and person pages include (poster, backdrop, photo: preview and upload)."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 
 from core.exceptions import StorageUnavailable
+from streaming.images import ImageRejected, check_image, image_delete, image_store
 from streaming.media import InvalidVideo, probe_video
-from streaming.models import VideoAsset
+from streaming.models import Image, ImageKind, VideoAsset
 from streaming.services import video_asset_delete, video_asset_store
 
 
@@ -134,3 +138,163 @@ class VideoAssetAdmin(admin.ModelAdmin):
         for asset in queryset:
             video_asset_delete(asset=asset)
         messages.info(request, "The video files are removed from storage too.")
+
+
+class ImageForm(forms.ModelForm):
+    file = forms.FileField(
+        label="Image file", required=False, help_text="JPEG, PNG or WebP. A new file replaces the current image."
+    )
+
+    class Meta:
+        model = Image
+        fields = ["kind"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checked_image = None
+        if self.instance.pk:
+            self.fields["kind"].disabled = True  # a different kind is another image: add it below
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            if not self.instance.pk and self.has_changed():
+                raise forms.ValidationError("Choose an image file.")
+            return upload
+        if upload.size > settings.IMAGE_MAX_BYTES:
+            raise forms.ValidationError(f"The file is larger than {settings.IMAGE_MAX_BYTES // (1024 * 1024)} MB.")
+        try:
+            self.checked_image = check_image(upload.read())
+        except ImageRejected as exc:
+            raise forms.ValidationError(exc.message) from None
+        return upload
+
+
+class ImageFormSet(BaseInlineFormSet):
+    """Saves through streaming.images: new files become new images (new keys), deletions remove objects."""
+
+    owner_field = "movie"
+
+    def clean(self):
+        super().clean()
+        kinds = [
+            form.cleaned_data.get("kind") or form.instance.kind
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not (self.can_delete and self._should_delete_form(form))
+        ]
+        if len(kinds) != len(set(kinds)):
+            raise forms.ValidationError("One image of each kind: replace the existing one instead.")
+
+    def save(self, commit=True):
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        owner = {self.owner_field: self.instance}
+        for form in self.forms:
+            if form.instance.pk and self.can_delete and self._should_delete_form(form):
+                image_delete(image=form.instance)
+                self.deleted_objects.append(form.instance)
+            elif form.checked_image is not None:
+                kind = form.instance.kind if form.instance.pk else form.cleaned_data["kind"]
+                image = image_store(kind=kind, data=form.checked_image.data, **owner)
+                (self.changed_objects.append((image, ["file"])) if form.instance.pk else self.new_objects.append(image))
+        return self.new_objects
+
+
+class _ImageInline(admin.StackedInline):
+    model = Image
+    form = ImageForm
+    extra = 0
+    fields = ["kind", "preview", "file", "details"]
+    readonly_fields = ["preview", "details"]
+
+    # Whoever may edit the movie or person may manage its images (no separate image permissions to grant).
+    def _may_change_owner(self, request) -> bool:
+        opts = self.parent_model._meta
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_change_owner(request) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_change_owner(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_change_owner(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_change_owner(request)
+
+    @admin.display(description="preview")
+    def preview(self, image: Image) -> str:
+        if not image.pk:
+            return "—"
+        width = next((r["width"] for r in image.renditions if r["width"] >= 320), image.width)
+        url = reverse("v1:image", args=[image.pk, width])
+        return format_html('<a href="{}"><img src="{}" alt="" style="max-height: 240px; max-width: 100%"></a>', url, url)
+
+    @admin.display(description="file")
+    def details(self, image: Image) -> str:
+        if not image.pk:
+            return "—"
+        sizes = ", ".join(str(r["width"]) for r in image.renditions) or "being made"
+        return f"{image.width}×{image.height} {image.content_type}, {filesizeformat(image.size)}; " f"from {image.get_source_display()}; WebP widths: {sizes}"
+
+
+class MovieImageFormSet(ImageFormSet):
+    owner_field = "movie"
+
+
+class PersonImageFormSet(ImageFormSet):
+    owner_field = "person"
+
+
+class MovieImageInline(_ImageInline):
+    """Poster and backdrop on the movie page (catalog.admin includes it)."""
+
+    fk_name = "movie"
+    formset = MovieImageFormSet
+    max_num = 2
+    verbose_name = "image (poster or backdrop)"
+    verbose_name_plural = "poster and backdrop"
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "kind":
+            kwargs["choices"] = [(ImageKind.POSTER, "poster"), (ImageKind.BACKDROP, "backdrop")]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+class PersonImageInline(_ImageInline):
+    """The photo on the person page (people.admin includes it)."""
+
+    fk_name = "person"
+    formset = PersonImageFormSet
+    max_num = 1
+    verbose_name = "photo"
+    verbose_name_plural = "photo"
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "kind":
+            kwargs["choices"] = [(ImageKind.PHOTO, "photo")]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+@admin.display(description="poster", boolean=True)
+def has_poster(movie) -> bool:
+    """A list column for the movie list (one indexed lookup per row of a 50-row page)."""
+    return Image.objects.filter(movie_id=movie.pk, kind=ImageKind.POSTER).exists()
+
+
+class HasPosterFilter(admin.SimpleListFilter):
+    title = "poster"
+    parameter_name = "has_poster"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "has a poster"), ("no", "no poster")]
+
+    def queryset(self, request, queryset):
+        posters = Image.objects.filter(kind=ImageKind.POSTER).values("movie_id")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=posters)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=posters)
+        return queryset

@@ -1,10 +1,13 @@
-"""Reads of video assets: the video a user may stream, and a movie's video for its page."""
+"""Reads of the streaming app: the video a user may stream, a movie's video, images and seek previews
+for its page, a person's photo, and the objects behind image and seek-preview URLs."""
 
 from __future__ import annotations
 
 from catalog.selectors import visible_movies
 from core.exceptions import DomainError
-from streaming.models import VideoAsset
+from django.urls import reverse
+
+from streaming.models import Image, ImageKind, TrickplayTrack, VideoAsset
 
 
 class VideoNotFound(DomainError):
@@ -30,3 +33,67 @@ def streamable_asset(*, movie_id: int, user) -> VideoAsset:
 def movie_video(*, movie_id: int) -> VideoAsset | None:
     """The movie's video, or None (the caller has already checked the movie is visible)."""
     return VideoAsset.objects.filter(movie_id=movie_id).first()
+
+
+def _image_sources(image: Image) -> list[dict]:
+    """`[{url, width}]` for `srcset`, narrowest first; the original until the renditions are made."""
+    widths = [r["width"] for r in image.renditions] or [image.width]
+    return [{"url": reverse("v1:image", args=[image.pk, width]), "width": width} for width in widths]
+
+
+def movie_media(*, movie_id: int) -> dict:
+    """The movie's poster and backdrop sources and its seek-preview track URL (the caller has checked
+    the movie is visible)."""
+    images = {image.kind: image for image in Image.objects.filter(movie_id=movie_id)}
+    has_trickplay = TrickplayTrack.objects.filter(video__movie_id=movie_id).exists()
+    return {
+        "poster": _image_sources(images[ImageKind.POSTER]) if ImageKind.POSTER in images else [],
+        "backdrop": _image_sources(images[ImageKind.BACKDROP]) if ImageKind.BACKDROP in images else [],
+        "trickplay_url": reverse("v1:movie-trickplay", args=[movie_id]) if has_trickplay else None,
+    }
+
+
+def movie_posters(*, movie_ids: list[int]) -> dict[int, list[dict]]:
+    """Poster sources of many movies in one query (a list page)."""
+    images = Image.objects.filter(movie_id__in=movie_ids, kind=ImageKind.POSTER).only(
+        "id", "movie_id", "width", "renditions"
+    )
+    return {image.movie_id: _image_sources(image) for image in images}
+
+
+def person_photo(*, person_id: int) -> list[dict]:
+    """The person's photo sources (empty without one)."""
+    image = Image.objects.filter(person_id=person_id, kind=ImageKind.PHOTO).first()
+    return _image_sources(image) if image is not None else []
+
+
+class MediaNotFound(DomainError):
+    """No such image or seek preview."""
+
+    status_code = 404
+    code = "not_found"
+
+
+def servable_image(*, image_id: int, width: int, user) -> tuple[Image, dict]:
+    """The image and its object (`{key, size, content_type}`) at `width`, if `user` may see its owner."""
+    image = Image.objects.select_related("movie").filter(pk=image_id).first()
+    if image is None or (image.movie_id and not visible_movies(user=user).filter(pk=image.movie_id).exists()):
+        raise MediaNotFound(f"No image with id {image_id}.")
+    for rendition in image.renditions:
+        if rendition["width"] == width:
+            return image, {"key": rendition["key"], "size": rendition["size"], "content_type": "image/webp"}
+    if width == image.width:
+        return image, {"key": image.key, "size": image.size, "content_type": image.content_type}
+    raise MediaNotFound(f"Image {image_id} has no width {width}.")
+
+
+def visible_trickplay(*, movie_id: int, user) -> TrickplayTrack:
+    """The seek-preview track of the movie's video, if `user` may see the movie (unpublished: staff only)."""
+    track = (
+        TrickplayTrack.objects.select_related("video__movie")
+        .filter(video__movie_id=movie_id, video__movie__in=visible_movies(user=user))
+        .first()
+    )
+    if track is None:
+        raise MediaNotFound(f"No seek previews for movie {movie_id}.")
+    return track

@@ -1,4 +1,5 @@
-"""Writes of video assets: store an uploaded file as a movie's video (new or replacement), remove it.
+"""Writes of video assets: store an uploaded file as a movie's video (new or replacement), remove it,
+and derive its poster and seek previews (by a task once it is stored).
 
 The object goes to storage first and the row is written after; the object a row no longer names
 is deleted only once the transaction has committed. A failure at any step leaves the previous video
@@ -9,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
 import uuid
+
+import av
 
 from django.core.files import File
 from django.db import transaction
@@ -17,8 +21,10 @@ from django.db import transaction
 from catalog.models import Movie
 from core.exceptions import DomainError, StorageUnavailable
 from streaming import storage
+from streaming.images import poster_from_video
 from streaming.media import InvalidVideo, VideoInfo, probe_video
-from streaming.models import VideoAsset
+from streaming.models import TrickplayTrack, VideoAsset
+from streaming.trickplay import trickplay_delete_objects, trickplay_generate
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +85,10 @@ def video_asset_store(*, movie: Movie, file: File, uploaded_by=None, info: Video
             asset.save()
             if old_key:
                 transaction.on_commit(lambda: _delete_quietly(old_key))
+            _drop_trickplay(asset)  # its frames are of the previous video
+            from streaming.tasks import derive_video_media
+
+            derive_video_media.delay_on_commit(asset.pk, checksum)
     except BaseException:
         _delete_quietly(key)
         raise
@@ -86,12 +96,37 @@ def video_asset_store(*, movie: Movie, file: File, uploaded_by=None, info: Video
     return asset
 
 
+def video_media_derive(*, video_id: int, sha256: str) -> None:
+    """Take a poster (when the movie has none) and the seek previews from the stored video, downloaded
+    once to a temporary file; nothing happens when the video was replaced or removed meanwhile."""
+    video = VideoAsset.objects.select_related("movie").filter(pk=video_id, sha256=sha256).first()
+    if video is None:
+        return
+    with tempfile.NamedTemporaryFile(prefix="video-", suffix=".media") as copy:
+        storage.download_object(video.key, copy, size=video.size)
+        copy.flush()
+        poster_from_video(video=video, path=copy.name)
+        try:
+            trickplay_generate(video=video, path=copy.name)
+        except (av.FFmpegError, IndexError) as exc:
+            # A video we could probe but not decode to the end: it still plays, without seek previews.
+            logger.warning("no seek previews for the video of movie %s: %s", video.movie_id, exc)
+
+
 def video_asset_delete(*, asset: VideoAsset) -> None:
     """Remove the video: the row now, the object once the deletion has committed."""
     key = asset.key
     with transaction.atomic():
+        _drop_trickplay(asset)
         asset.delete()
         transaction.on_commit(lambda: _delete_quietly(key))
+
+
+def _drop_trickplay(asset: VideoAsset) -> None:
+    track = TrickplayTrack.objects.filter(video_id=asset.pk).first() if asset.pk else None
+    if track is not None:
+        track.delete()
+        transaction.on_commit(lambda: trickplay_delete_objects(track))
 
 
 def _delete_quietly(key: str) -> None:

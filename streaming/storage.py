@@ -21,7 +21,7 @@ from django.core.files.storage import default_storage
 from core.exceptions import StorageUnavailable
 from core.storage import is_missing as _is_missing, reset_s3_client, s3_client
 
-__all__ = ["ObjectMissing", "StoredObject", "delete_object", "object_size", "open_range", "presigned_url",
+__all__ = ["ObjectMissing", "StoredObject", "delete_object", "download_object", "object_size", "open_range", "presigned_url", "read_object",
            "reset_s3_client", "s3_client", "save_object"]
 
 logger = logging.getLogger(__name__)
@@ -156,3 +156,27 @@ def presigned_url(key: str, *, content_type: str, expires: int) -> str | None:
         Params={"Bucket": bucket, "Key": full_key, "ResponseContentType": content_type},
         ExpiresIn=expires,
     )
+
+
+def read_object(key: str, *, size: int | None = None) -> bytes:
+    """The whole object (small ones only: images, sprite sheets)."""
+    size = object_size(key) if size is None else size
+    if size <= 0:
+        return b""
+    body = open_range(key, 0, size - 1)
+    try:
+        return body.read()
+    finally:
+        body.close()
+
+
+def download_object(key: str, destination: BinaryIO, *, size: int, chunk_size: int = 4 * 1024 * 1024) -> None:
+    """Copy the object into an open file in chunks (a video, for decoding frames)."""
+    if size <= 0:
+        return
+    body = open_range(key, 0, size - 1)
+    try:
+        for chunk in iter(lambda: body.read(chunk_size), b""):
+            destination.write(chunk)
+    finally:
+        body.close()

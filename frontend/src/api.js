@@ -104,6 +104,20 @@ export function getPerson(id, { signal } = {}) {
   return request(`/people/${encodeURIComponent(id)}/`, { signal });
 }
 
+/** A movie's seek-preview track (WebVTT text) from the `trickplay_url` the movie detail gave. */
+export async function getTrickplayTrack(url, { signal } = {}) {
+  if (!String(url).startsWith(`${BASE}/`)) throw new ApiError("Not an API URL.");
+  let response;
+  try {
+    response = await fetch(url, { signal, credentials: "same-origin", headers: { Accept: "text/vtt" } });
+  } catch (error) {
+    if (error && error.name === "AbortError") throw error;
+    throw new ApiError("Cannot reach the server. Check your connection and try again.");
+  }
+  if (!response.ok) throw new ApiError(`The server answered ${response.status}.`, { status: response.status, code: `http_${response.status}` });
+  return response.text();
+}
+
 // --- This viewer ----------------------------------------------------------------------------------
 
 export function continueWatching({ signal } = {}) {

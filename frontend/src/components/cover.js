@@ -1,4 +1,5 @@
-/** Generated movie covers: the catalog has no posters, so each title gets its own gradient and initials. */
+/** Movie covers: the real poster (`srcset`, lazy) over a generated gradient with initials, which shows
+ * while it loads, when there is no poster, or when the image fails. */
 
 import { h } from "../dom.js";
 
@@ -37,12 +38,41 @@ export function coverColors(title) {
   };
 }
 
-export function cover(title, { size = "card" } = {}) {
+/** `srcset` from the API's `[{url, width}]` ("url 160w, url 320w"). */
+export function srcset(sources) {
+  return (sources || [])
+    .filter((source) => source && source.url && source.width > 0)
+    .map((source) => `${source.url} ${source.width}w`)
+    .join(", ");
+}
+
+const SIZES = { card: "(max-width: 640px) 45vw, 220px", hero: "(max-width: 700px) 38vw, 260px" };
+
+/** An <img> of `sources` that removes itself when it cannot load (the generated cover shows instead). */
+export function responsiveImage(sources, { sizes, className, alt = "", eager = false } = {}) {
+  const set = srcset(sources);
+  if (!set) return null;
+  const widest = sources[sources.length - 1];
+  const img = h("img", {
+    class: className,
+    src: widest.url,
+    srcset: set,
+    sizes,
+    alt,
+    loading: eager ? "eager" : "lazy",
+    decoding: "async",
+  });
+  img.addEventListener("error", () => img.remove(), { once: true });
+  return img;
+}
+
+export function cover(title, { size = "card", image = [] } = {}) {
   const { angle, from, to } = coverColors(title);
   return h(
     "div",
     { class: `cover cover--${size}`, style: { backgroundImage: `linear-gradient(${angle}deg, ${from}, ${to})` }, "aria-hidden": "true" },
     h("span", { class: "cover__initials" }, initials(title)),
     h("span", { class: "cover__title" }, title),
+    responsiveImage(image, { sizes: SIZES[size] || SIZES.card, className: "cover__image", eager: size === "hero" }),
   );
 }

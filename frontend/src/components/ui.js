@@ -14,7 +14,7 @@ export function movieCard(movie, { extra = null, href = `/movies/${movie.id}`, a
     h(
       "a",
       { class: "card__link", href, "aria-label": movie.title },
-      cover(movie.title),
+      cover(movie.title, { image: movie.poster }),
       h(
         "div",
         { class: "card__body" },

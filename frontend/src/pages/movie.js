@@ -71,7 +71,7 @@ export function moviePage(ctx, { queue, refresh, setTitle }) {
       h(
         "section",
         { class: "movie-hero" },
-        cover(movie.title, { size: "hero" }),
+        cover(movie.title, { size: "hero", image: movie.poster }),
         h(
           "div",
           { class: "movie-hero__info" },

@@ -3,6 +3,7 @@
 import * as api from "../api.js";
 import { h, replaceChildren } from "../dom.js";
 import { ageFrom, formatDate, plural } from "../format.js";
+import { responsiveImage } from "../components/cover.js";
 import { emptyState, errorState, loading, movieCard } from "../components/ui.js";
 
 export function personPage(ctx, { setTitle }) {
@@ -20,7 +21,12 @@ export function personPage(ctx, { setTitle }) {
       h(
         "section",
         { class: "person-hero" },
-        h("span", { class: "avatar avatar--large", "aria-hidden": "true" }, person.full_name.split(/\s+/).map((w) => w[0]).slice(0, 2).join("")),
+        h(
+          "span",
+          { class: "avatar avatar--large", "aria-hidden": "true" },
+          person.full_name.split(/\s+/).map((w) => w[0]).slice(0, 2).join(""),
+          responsiveImage(person.photo, { sizes: "96px", className: "avatar__photo", eager: true }),
+        ),
         h(
           "div",
           {},

@@ -1,8 +1,72 @@
-/** The movie page's player: an HTML5 video on the stream URL, the resume offer, and event tracking. */
+/** The movie page's player: an HTML5 video on the stream URL, the resume offer, event tracking, and
+ * a seek bar that shows the frame under the pointer (seek previews) when the movie has them. */
 
+import { getTrickplayTrack } from "../api.js";
 import { h } from "../dom.js";
 import { formatClock } from "../format.js";
 import { PlaybackTracker } from "./tracker.js";
+import { cueAt, parseThumbnailsVtt, timeAtPointer } from "./trickplay.js";
+
+/** A range input under the video, kept in step with it; hovering or dragging shows the preview frame. */
+function seekBar(video, trackUrl) {
+  const SCALE = 1000;
+  const input = h("input", { class: "player__seek", type: "range", min: 0, max: SCALE, step: 1, value: 0, "aria-label": "Seek" });
+  const image = h("div", { class: "player__preview-image" });
+  const time = h("span", { class: "player__preview-time" });
+  const preview = h("div", { class: "player__preview", hidden: true, "aria-hidden": "true" }, image, time);
+  const row = h("div", { class: "player__seek-row" }, preview, input);
+  const controller = new AbortController();
+  let cues = [];
+  let dragging = false;
+
+  getTrickplayTrack(trackUrl, { signal: controller.signal })
+    .then((text) => {
+      cues = parseThumbnailsVtt(text, new URL(trackUrl, location.href).href);
+      row.dataset.previews = String(cues.length);
+    })
+    .catch(() => {}); // without previews the bar still seeks
+
+  const duration = () => (Number.isFinite(video.duration) && video.duration > 0 ? video.duration : 0);
+
+  function show(seconds) {
+    const cue = cueAt(cues, seconds);
+    const length = duration();
+    if (!cue || !length) return;
+    Object.assign(image.style, {
+      width: `${cue.w}px`,
+      height: `${cue.h}px`,
+      backgroundImage: `url("${cue.url}")`,
+      backgroundPosition: `-${cue.x}px -${cue.y}px`,
+    });
+    time.textContent = formatClock(seconds);
+    const half = cue.w / 2 + 4;
+    const x = Math.min(Math.max((seconds / length) * row.clientWidth, half), Math.max(half, row.clientWidth - half));
+    preview.style.left = `${x}px`;
+    preview.hidden = false;
+  }
+
+  function hide() {
+    if (!dragging) preview.hidden = true;
+  }
+
+  input.addEventListener("pointermove", (event) => show(timeAtPointer(event.clientX, input.getBoundingClientRect(), duration())));
+  input.addEventListener("pointerleave", hide);
+  input.addEventListener("pointerdown", () => (dragging = true));
+  window.addEventListener("pointerup", () => {
+    dragging = false;
+    hide();
+  }, { signal: controller.signal });
+  input.addEventListener("input", () => {
+    const seconds = (Number(input.value) / SCALE) * duration();
+    show(seconds);
+    if (duration()) video.currentTime = seconds;
+  });
+  input.addEventListener("blur", hide);
+  video.addEventListener("timeupdate", () => {
+    if (!dragging && duration()) input.value = String(Math.round((video.currentTime / duration()) * SCALE));
+  });
+  return { node: row, destroy: () => controller.abort() };
+}
 
 /** Worth offering to resume: past the first seconds and not at the very end. */
 export function shouldOfferResume(resume, duration) {
@@ -32,7 +96,8 @@ export function playerView({ movie, queue, viewerId }) {
   // Closing the tab or reloading ends the session; the queue then beacons it out.
   const unhook = queue.beforeLeave(() => tracker.leave());
 
-  const wrapper = h("div", { class: "player" }, video);
+  const seek = movie.trickplay_url ? seekBar(video, movie.trickplay_url) : null;
+  const wrapper = h("div", { class: "player" }, video, seek ? seek.node : null);
   let offer = null;
 
   function whenReady(callback) {
@@ -98,6 +163,7 @@ export function playerView({ movie, queue, viewerId }) {
     destroy() {
       unhook();
       tracker.destroy();
+      if (seek) seek.destroy();
       video.pause();
       video.removeAttribute("src");
       video.load(); // lets go of the connection the stream holds open
