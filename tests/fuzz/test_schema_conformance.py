@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.factories import CreditFactory, EditorFactory, MovieFactory, OverrideFactory, PersonFactory
 from tests.security.endpoints import api_operations, openapi_schema, path_values
+from tests.streaming.conftest import store_asset, store_media, use_filesystem
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance, response_schema_conformance]
 MAX_EXAMPLES = 10  # per operation and mode: the suite stays around a minute
@@ -65,13 +66,19 @@ def in_process_wsgi(db):
 
 
 @pytest.fixture
-def fuzz_data(in_process_wsgi, unthrottled) -> dict[str, int]:
-    """A few movies with credits and overrides, so detail operations also find something; their ids."""
+def fuzz_data(in_process_wsgi, unthrottled, settings, tmp_path) -> dict[str, int]:
+    """A few movies with credits and overrides, so detail operations also find something; their ids.
+    The last one has a video, a poster and seek previews (their paths name the image's width and the
+    track's sheet after the id: keyed here by the parameter before them)."""
     for _ in range(3):
         movie = MovieFactory()
         CreditFactory(movie=movie, person=PersonFactory())
         override = OverrideFactory(movie=movie)
-    ids = {"movies": movie.pk, "people": movie.credits.first().person_id, "overrides": override.pk}
+    use_filesystem(settings, tmp_path / "objects")
+    store_asset(movie, b"fuzz-video-bytes" * 10)
+    poster, track = store_media(movie)
+    ids = {"movies": movie.pk, "people": movie.credits.first().person_id, "overrides": override.pk,
+           "images": poster.pk, "{image_id}": poster.width, "trickplay": track.pk, "{track_id}": 0}
     # /api/v1/me/list/{movie_id}, /me/history/{movie_id}; /me/sessions/{id} finds none (a 404).
     return {**ids, "list": movie.pk, "history": movie.pk, "sessions": 1}
 

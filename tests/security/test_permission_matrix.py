@@ -10,6 +10,7 @@ is covered here, so a new endpoint cannot slip in without an entry.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.factories import UserFactory
 from tests.security.endpoints import api_operations
-from tests.streaming.conftest import store_asset, use_filesystem
+from tests.streaming.conftest import store_asset, store_media, use_filesystem
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,8 @@ def world(catalog, settings, tmp_path):
     use_filesystem(settings, tmp_path / "objects")
     store_asset(catalog["published"], b"public-video-bytes" * 10)
     store_asset(catalog["hidden"], b"secret-video-bytes" * 10)
+    for name in ("published", "hidden"):
+        catalog[f"{name}_poster"], catalog[f"{name}_trickplay"] = store_media(catalog[name])
     return catalog
 
 
@@ -94,6 +97,17 @@ def api_cases(world) -> list[Case]:
         Case("GET", f"/api/v1/movies/{p}/stream", PUBLIC, route="/api/v1/movies/{movie_id}/stream"),
         Case("GET", f"/api/v1/movies/{h}/stream", STAFF_ONLY, route="/api/v1/movies/{movie_id}/stream"),
         Case("HEAD", f"/api/v1/movies/{h}/stream", STAFF_ONLY, route="/api/v1/movies/{movie_id}/stream"),
+        *[
+            case
+            for name, access in (("published", PUBLIC), ("hidden", STAFF_ONLY))
+            for poster, track in [(world[f"{name}_poster"], world[f"{name}_trickplay"])]
+            for case in (
+                Case("GET", f"/api/v1/images/{poster.pk}/{poster.width}", access, route="/api/v1/images/{image_id}/{width}"),
+                Case("GET", f"/api/v1/movies/{world[name].pk}/trickplay.vtt", access, route="/api/v1/movies/{movie_id}/trickplay.vtt"),
+                Case("GET", f"/api/v1/movies/{world[name].pk}/trickplay/{track.pk}/0.jpg", access,
+                     route="/api/v1/movies/{movie_id}/trickplay/{track_id}/{sheet}.jpg"),
+            )
+        ],
         Case("GET", "/api/v1/people/", PUBLIC, route="/api/v1/people/"),
         Case("GET", f"/api/v1/people/{person}/", PUBLIC, route="/api/v1/people/{id}/"),
         Case("GET", "/api/v1/search/suggest?q=movie", PUBLIC, route="/api/v1/search/suggest"),
@@ -301,12 +315,13 @@ def test_every_url_pattern_is_accounted_for(world):
     covered_api = {case.route.lstrip("/") for case in api_cases(world)}
     unaccounted = []
     for route in set(_routes(get_resolver().url_patterns)):
-        plain = route.replace("<int:movie_id>", "{movie_id}").replace("<id:movie_id>", "{movie_id}").replace("<int:pk>", "{id}").replace("<pk>", "{id}")
+        plain = route.replace("<int:pk>", "{id}").replace("<pk>", "{id}")
+        plain = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", plain)  # <id:movie_id> -> {movie_id}, as the schema writes it
         if route.startswith("admin/") or route.startswith("^(?!api/"):
             continue  # the admin (test_admin_pages) and the web app's catch-all
         if route.startswith("api/v1/^") or route.startswith("api/v1/") and "(?P<" in route:
             continue  # the router's regex routes: the schema's operations, checked above
-        if plain in covered_api or "/" + plain in NON_API_ROUTES or plain in {"api/v1/", "api/v1/<drf_format_suffix:format>"}:
+        if plain in covered_api or "/" + plain in NON_API_ROUTES or route in {"api/v1/", "api/v1/<drf_format_suffix:format>"}:
             continue
         unaccounted.append(route)
     assert not unaccounted, "URL patterns with no permission check here: " + ", ".join(sorted(unaccounted))

@@ -97,3 +97,27 @@ def store_asset(movie, data: bytes, *, content_type: str = "video/mp4") -> Video
         storage_etag=stored.storage_etag,
         duration=12.5,
     )
+
+
+def store_media(movie) -> tuple:
+    """A poster (stored as uploaded, no renditions yet: served at its own width) and a one-sheet seek
+    preview track for `movie`, which must have a video; (image, track)."""
+    import io
+
+    from PIL import Image as PILImage
+
+    from streaming.images import image_store
+    from streaming.models import TrickplayTrack
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (64, 36), (200, 40, 40)).save(buffer, format="PNG")
+    image = image_store(kind="poster", data=buffer.getvalue(), movie=movie)
+    sheet = io.BytesIO()
+    PILImage.new("RGB", (160, 90), (40, 40, 200)).save(sheet, format="JPEG")
+    key = f"trickplay/{uuid.uuid4().hex}/0.jpg"
+    stored = storage.save_object(key=key, content=ContentFile(sheet.getvalue(), name="0.jpg"), content_type="image/jpeg")
+    track = TrickplayTrack.objects.create(
+        video=movie.video, video_sha256=movie.video.sha256, interval=10, tile_width=160, tile_height=90,
+        columns=1, rows=1, frame_count=1, sheets=[{"key": key, "size": stored.size}],
+    )
+    return image, track
