@@ -42,6 +42,9 @@ COPY overrides/ overrides/
 COPY streaming/ streaming/
 COPY activity/ activity/
 COPY etl/ etl/
+COPY search/ search/
+COPY analytics/ analytics/
+COPY accounts/ accounts/
 COPY demo/ demo/
 COPY --from=frontend /build/frontend/dist/ frontend/dist/
 # Static files are collected at build time (no database needed: any URL satisfies the settings).

@@ -16,10 +16,10 @@ urlpatterns = [
     path("auth/password-reset/confirm", api.PasswordResetConfirmView.as_view(), name="auth-password-reset-confirm"),
     path("me/account", api.AccountView.as_view(), name="me-account"),
     path("me/sessions", api.SessionListView.as_view(), name="me-sessions"),
-    path("me/sessions/<int:pk>", api.SessionDetailView.as_view(), name="me-session"),
+    path("me/sessions/<id:pk>", api.SessionDetailView.as_view(), name="me-session"),
     path("me/list", api.MyListView.as_view(), name="me-list"),
-    path("me/list/<int:movie_id>", api.MyListItemView.as_view(), name="me-list-item"),
+    path("me/list/<id:movie_id>", api.MyListItemView.as_view(), name="me-list-item"),
     path("me/history", api.HistoryView.as_view(), name="me-history"),
-    path("me/history/<int:movie_id>", api.HistoryEntryView.as_view(), name="me-history-entry"),
+    path("me/history/<id:movie_id>", api.HistoryEntryView.as_view(), name="me-history-entry"),
     path("me/export", api.ExportView.as_view(), name="me-export"),
 ]

@@ -89,7 +89,7 @@ def code_env_reads() -> set[str]:
     )
     for path in REPO.glob("*.py"):
         names.update(filter(None, (g for m in pattern.finditer(path.read_text()) for g in m.groups())))
-    for package in ("cinema_project", "core", "catalog", "people", "overrides", "streaming", "activity", "etl"):
+    for package in ("cinema_project", "core", "catalog", "people", "overrides", "search", "streaming", "activity", "analytics", "accounts", "etl"):
         for path in (REPO / package).rglob("*.py"):
             names.update(filter(None, (g for m in pattern.finditer(path.read_text()) for g in m.groups())))
     return names

@@ -6,6 +6,8 @@ later is covered by the limit and permission tests without anyone remembering to
 
 from __future__ import annotations
 
+import re
+
 import functools
 from dataclasses import dataclass
 
@@ -66,8 +68,8 @@ def path_values(operation: Operation, ids: dict[str, object]) -> dict[str, objec
     values = {}
     segments = operation.path.strip("/").split("/")
     for index, segment in enumerate(segments):
-        if segment.startswith("{"):
+        for name in re.findall(r"\{(\w+)\}", segment):  # "{id}", or "{sheet}.jpg"
             collection = segments[index - 1]
             assert collection in ids, f"{operation}: no test object for /{collection}/; add one to the fixture"
-            values[segment.strip("{}")] = ids[collection]
+            values[name] = ids[collection]
     return values

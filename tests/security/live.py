@@ -12,7 +12,8 @@ import socket
 import time
 from dataclasses import dataclass
 
-from tests.faults.live import ROOT, AppServer, ControlledPostgres, manage, production_env
+from tests.faults.live import production_env
+from tests.services import ControlledPostgres, Gunicorn, manage
 
 SEED = """
 from django.contrib.auth.models import Group
@@ -39,7 +40,7 @@ import json; print('SEED=' + json.dumps({'token': token.key, 'ids': ids}))
 
 @dataclass
 class LiveApp:
-    server: AppServer
+    server: Gunicorn
     postgres: ControlledPostgres
     token: str
     ids: dict
@@ -72,7 +73,7 @@ def start_live_app(var_dir, *, workers: int = 2, threads: int = 16, **extra_env:
         manage(env, "migrate", "--noinput")
         out = manage(env, "shell", "-c", SEED)
         seed = json.loads(out.split("SEED=", 1)[1])
-        server = AppServer(env, workers=workers, threads=threads, extra_args=("--config", str(ROOT / "gunicorn.conf.py")))
+        server = Gunicorn(env, workers=workers, threads=threads, config=True)
         server.start(timeout=60)
     except BaseException:
         postgres.close()

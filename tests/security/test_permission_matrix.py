@@ -315,7 +315,7 @@ def test_every_url_pattern_is_accounted_for(world):
     covered_api = {case.route.lstrip("/") for case in api_cases(world)}
     unaccounted = []
     for route in set(_routes(get_resolver().url_patterns)):
-        plain = route.replace("<int:pk>", "{id}").replace("<pk>", "{id}")
+        plain = route.replace("<int:pk>", "{id}").replace("<id:pk>", "{id}").replace("<pk>", "{id}")
         plain = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", plain)  # <id:movie_id> -> {movie_id}, as the schema writes it
         if route.startswith("admin/") or route.startswith("^(?!api/"):
             continue  # the admin (test_admin_pages) and the web app's catch-all
