@@ -140,10 +140,15 @@ class SharedRateThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        try:
-            hits = self.cache.incr(self.key)
-        except ValueError:  # no window open: this request opens one (with its expiry), unless another just did
-            hits = 1 if self.cache.add(self.key, 1, self.duration) else self.cache.incr(self.key)
+        hits = 1
+        for _ in range(3):
+            try:
+                hits = self.cache.incr(self.key)
+                break
+            except ValueError:  # no window open: this request opens one (with its expiry), unless another just did
+                if self.cache.add(self.key, 1, self.duration):
+                    break
+        # Three misses in a row mean the window closed under us each time: this request opens the next.
         return hits <= self.num_requests
 
     def wait(self):

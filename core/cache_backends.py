@@ -55,7 +55,8 @@ class DatabaseCache(db.DatabaseCache):
             cursor.execute(f"SELECT value, expires FROM {table} WHERE cache_key = %s FOR UPDATE", [key])
             row = cursor.fetchone()
             expires = row[1] if row else None
-            if row is None or (expires is not None and expires < timezone.now()):
+            # Whole seconds, as add() and get() compare: a row they still see is one this still finds.
+            if row is None or (expires is not None and expires < timezone.now().replace(microsecond=0)):
                 raise ValueError(f"Key '{key}' not found")
             value = pickle.loads(base64.b64decode(row[0].encode())) + delta
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")

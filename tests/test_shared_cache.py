@@ -54,3 +54,26 @@ def test_concurrent_increments_are_all_counted(cache):
     for thread in threads:
         thread.join()
     assert cache.get("counter") == 150
+
+
+def test_a_window_that_closes_between_add_and_incr_never_fails_the_request():
+    """The bench once saw a 500 here: add() found the window still open, incr() a moment later found it
+    expired. Whatever the cache says in between, the throttle answers (and counts the request once)."""
+    from core.api import SearchRateThrottle
+
+    class ClosingWindow:  # a cache whose window is always just expiring
+        def __init__(self):
+            self.adds = 0
+
+        def incr(self, key):
+            raise ValueError(key)
+
+        def add(self, key, value, timeout):
+            self.adds += 1
+            return False
+
+    throttle = SearchRateThrottle()
+    throttle.cache = ClosingWindow()
+    throttle.get_cache_key = lambda request, view: "throttle_search_test"
+    assert throttle.allow_request(request=None, view=None) is True
+    assert throttle.cache.adds == 3
