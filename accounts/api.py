@@ -73,7 +73,8 @@ class DetailSerializer(serializers.Serializer):
 
 class AccountSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
-    email = serializers.EmailField()
+    # Viewers always have one; a staff account made in the admin may have none (blank).
+    email = serializers.CharField(help_text="The sign-in email address (blank for staff accounts created without one).")
     email_verified = serializers.SerializerMethodField()
     date_joined = serializers.DateTimeField()
     viewer_id = serializers.SerializerMethodField(help_text="The viewer_id the player sends in events while signed in.")

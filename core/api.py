@@ -91,10 +91,9 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         return super().get_next_link()
 
     def get_paginated_response(self, data):
-        extra = {"count_is_estimate": True} if self.count_is_estimate else {}
         return Response({
             "count": self.count,
-            **extra,
+            "count_is_estimate": self.count_is_estimate,
             "next": self.get_next_link(),
             "previous": self.get_previous_link(),
             "results": data,
@@ -104,10 +103,10 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         response = super().get_paginated_response_schema(schema)
         response["properties"]["count_is_estimate"] = {
             "type": "boolean",
-            "description": "Present (and true) only when `count` is PostgreSQL's estimate "
-            f"(lists of more than {settings.API_EXACT_COUNT_LIMIT} rows); otherwise `count` is exact.",
+            "description": f"True when `count` is PostgreSQL's estimate (lists of more than {settings.API_EXACT_COUNT_LIMIT} "
+            "rows); false when it is exact.",
         }
-        response["required"] = sorted(set(response.get("required", [])) | {"count", "results"})
+        response["required"] = sorted(set(response.get("required", [])) | {"count", "count_is_estimate", "results"})
         return response
 
 

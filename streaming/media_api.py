@@ -58,21 +58,21 @@ def _stream_object(request, *, key: str, size: int, content_type: str, etag: str
     return response
 
 
-@extend_schema(
-    operation_id="image_retrieve",
-    summary="An image (poster, backdrop, photo) at one of its widths",
-    description="The widths are those listed with the image in the movie or person (`{url, width}`): WebP "
-    "renditions, or the original until they are made. Published images are immutable.",
-    responses={
-        (200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY),
-        404: OpenApiResponse(description="No such image or width (or its movie is not published)."),
-    },
-)
 class ImageView(APIView):
     permission_classes = [AllowAny]
     throttle_classes: list = []
     content_negotiation_class = AnyAccept
 
+    @extend_schema(
+        operation_id="image_retrieve",
+        summary="An image (poster, backdrop, photo) at one of its widths",
+        description="The widths are those listed with the image in the movie or person (`{url, width}`): WebP "
+        "renditions, or the original until they are made. Published images are immutable.",
+        responses={
+            (200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY),
+            404: OpenApiResponse(description="No such image or width (or its movie is not published)."),
+        },
+    )
     def get(self, request, image_id: int, width: int):
         image, obj = servable_image(image_id=image_id, width=width, user=request.user)
         private = image.movie_id is not None and not image.movie.is_published
@@ -86,17 +86,17 @@ class ImageView(APIView):
         )
 
 
-@extend_schema(
-    operation_id="movie_trickplay_track",
-    summary="A movie's seek previews (WebVTT thumbnails track)",
-    description="One cue per preview frame; each cue's text is a sprite sheet URL with a `#xywh=x,y,w,h` fragment.",
-    responses={(200, "text/vtt"): OpenApiResponse(OpenApiTypes.STR), 404: OpenApiResponse(description="No such movie or no previews.")},
-)
 class TrickplayTrackView(APIView):
     permission_classes = [AllowAny]
     throttle_classes: list = []
     content_negotiation_class = AnyAccept
 
+    @extend_schema(
+        operation_id="movie_trickplay_track",
+        summary="A movie's seek previews (WebVTT thumbnails track)",
+        description="One cue per preview frame; each cue's text is a sprite sheet URL with a `#xywh=x,y,w,h` fragment.",
+        responses={(200, "text/vtt"): OpenApiResponse(OpenApiTypes.STR), 404: OpenApiResponse(description="No such movie or no previews.")},
+    )
     def get(self, request, movie_id: int):
         track = visible_trickplay(movie_id=movie_id, user=request.user)
         etag = f'"{track.video_sha256[:24]}-{track.pk}"'
@@ -116,16 +116,16 @@ class TrickplayTrackView(APIView):
         return response
 
 
-@extend_schema(
-    operation_id="movie_trickplay_sheet",
-    summary="One sprite sheet of a movie's seek previews",
-    responses={(200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY), 404: OpenApiResponse(description="No such sheet.")},
-)
 class TrickplaySheetView(APIView):
     permission_classes = [AllowAny]
     throttle_classes: list = []
     content_negotiation_class = AnyAccept
 
+    @extend_schema(
+        operation_id="movie_trickplay_sheet",
+        summary="One sprite sheet of a movie's seek previews",
+        responses={(200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY), 404: OpenApiResponse(description="No such sheet.")},
+    )
     def get(self, request, movie_id: int, track_id: int, sheet: int):
         track = visible_trickplay(movie_id=movie_id, user=request.user)
         if track.pk != track_id or sheet >= len(track.sheets):

@@ -5,10 +5,18 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from tests import services
 from tests.factories import EditorFactory, UserFactory
+
+# Concurrency tests run many client threads inside this one process (a server spreads them over its
+# workers): this process's connection pool is sized for them. Set here, not in the environment, so the
+# servers tests start keep the production defaults.
+_pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
+if isinstance(_pool, dict):
+    _pool.update(max_size=24, timeout=10.0)
 
 # The real Celery worker fixture (tests/celery_worker.py), for any test that needs one.
 pytest_plugins = ["tests.celery_worker"]

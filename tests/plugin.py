@@ -19,10 +19,6 @@ def pytest_load_initial_conftests(early_config, parser, args):
     # database) and no response cache; tests of the shared caches set these for the servers they start.
     os.environ.setdefault("CACHE_BACKEND", "locmem")
     os.environ.setdefault("RESPONSE_CACHE_BACKEND", "none")
-    # Concurrency tests run many client threads inside this one process (a server spreads them over
-    # its workers): the process's connection pool is sized for them.
-    os.environ.setdefault("DATABASE_POOL_MAX_SIZE", "24")
-    os.environ.setdefault("DATABASE_POOL_TIMEOUT", "10")
     if os.environ.get("DATABASE_URL"):
         return
     from tests.services import ServiceError, start_run_database

@@ -8,6 +8,8 @@ minutes: no answer may be a 5xx, and every answer must match the schema.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 import schemathesis
@@ -48,8 +50,13 @@ def _path_values(operation, ids: dict) -> dict:
     values = {}
     segments = operation.path.strip("/").split("/")
     for index, segment in enumerate(segments):
-        if segment.startswith("{"):
-            values[segment.strip("{}")] = ids[segments[index - 1]][-1 if operation.method == "delete" else 0]
+        for name in re.findall(r"\{(\w+)\}", segment):
+            collection = segments[index - 1]
+            if collection not in ids:
+                # The seeded server has no such object (the viewer's own lists need a session, images
+                # and seek previews stored media): the in-process run (test_schema_conformance) covers these.
+                pytest.skip(f"no seeded object for /{collection}/ on the live server")
+            values[name] = ids[collection][-1 if operation.method == "delete" else 0]
     return values
 
 

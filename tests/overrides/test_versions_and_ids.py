@@ -89,7 +89,7 @@ def test_movie_filter_answers_an_unpublished_movie_like_a_missing_one(api_client
     missing = hidden.pk + 1000
     for client in (api_client,):
         a, b = client.get(OVERRIDES, {"movie": hidden.pk}), client.get(OVERRIDES, {"movie": missing})
-        assert (a.status_code, a.json()) == (b.status_code, b.json()) == (200, {"count": 0, "next": None, "previous": None, "results": []})
+        assert (a.status_code, a.json()) == (b.status_code, b.json()) == (200, {"count": 0, "count_is_estimate": False, "next": None, "previous": None, "results": []})
     api_client.force_authenticate(viewer)
     assert api_client.get(OVERRIDES, {"movie": hidden.pk}).json() == api_client.get(OVERRIDES, {"movie": missing}).json()
     assert editor_client.get(OVERRIDES, {"movie": hidden.pk}).json()["count"] == 1
