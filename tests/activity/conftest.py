@@ -36,11 +36,23 @@ def make_event(movie_id: int, *, type: str = "progress", position: float = 0.0, 
     return event
 
 
+def recent_start(seconds: float) -> datetime:
+    """A start `seconds` + 5 s ago, moved back before midnight if the session would straddle one.
+
+    Statistics are kept per UTC day; a test run just after midnight must not split its session in two.
+    """
+    start = datetime.now(timezone.utc) - timedelta(seconds=seconds + 5)
+    midnight = datetime.combine(datetime.now(timezone.utc).date(), datetime.min.time(), tzinfo=timezone.utc)
+    if start < midnight:
+        start = midnight - timedelta(seconds=seconds + 60)
+    return start
+
+
 def playback(movie_id: int, *, seconds: int, step: int = 10, duration: float = 600.0, viewer_id: str = "browser-1",
              start: datetime | None = None, finish: str | None = "user_exit") -> list[dict]:
     """A session the way the player sends it: play, progress every `step` s of real time, stop."""
     session_id = str(uuid.uuid4())
-    start = start or datetime.now(timezone.utc) - timedelta(seconds=seconds + 5)
+    start = start or recent_start(seconds)
     events = [make_event(movie_id, type="play", position=0, session_id=session_id, viewer_id=viewer_id, occurred_at=start, duration=duration)]
     for t in range(step, seconds + 1, step):
         events.append(make_event(movie_id, type="progress", position=float(t), session_id=session_id, viewer_id=viewer_id,
