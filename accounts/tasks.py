@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from smtplib import SMTPException
 
-from celery import shared_task
+from core.tasks import durable_task
 
 
-@shared_task(
-    name="accounts.send_account_email",
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
+@durable_task(
+    "accounts.send_account_email",
+    retry_on=(SMTPException, ConnectionError, TimeoutError),
+    backoff=5,
     max_retries=8,
-    acks_late=True,
-    reject_on_worker_lost=True,
     ignore_result=True,
 )
 def send_account_email_task(*, kind: str, user_id: int) -> bool:

@@ -128,6 +128,11 @@ def _counted_movies(request, movie_id: int | None):
     return visible_movies(user=None)
 
 
+def _quality(summaries, *, days: int) -> dict:
+    """What every quality answer starts with: its window, the summary and the renditions watched."""
+    return {"days": days, "summary": selectors.qoe_summary(summaries), "renditions": selectors.renditions(summaries)}
+
+
 class OverviewView(APIView):
     permission_classes = [AllowAny]
 
@@ -135,12 +140,7 @@ class OverviewView(APIView):
     def get(self, request):
         query = _query(OverviewQuerySerializer, request)
         summaries = selectors.sessions(movies=visible_movies(user=None), days=query["days"])
-        body = {
-            "days": query["days"],
-            "summary": selectors.qoe_summary(summaries),
-            "renditions": selectors.renditions(summaries),
-            "movies": selectors.qoe_by_movie(summaries, limit=query["limit"]),
-        }
+        body = {**_quality(summaries, days=query["days"]), "movies": selectors.qoe_by_movie(summaries, limit=query["limit"])}
         return Response(OverviewResponseSerializer(body).data)
 
 
@@ -153,10 +153,8 @@ class QoeView(APIView):
         movie_id = query.get("movie_id")
         summaries = selectors.sessions(movies=_counted_movies(request, movie_id), days=query["days"], movie_id=movie_id)
         body = {
-            "days": query["days"],
+            **_quality(summaries, days=query["days"]),
             "movie_id": movie_id,
-            "summary": selectors.qoe_summary(summaries),
-            "renditions": selectors.renditions(summaries),
             "results": selectors.qoe_by_day(summaries, days=query["days"]),
         }
         return Response(QoeResponseSerializer(body).data)

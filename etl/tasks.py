@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
 from django.db import OperationalError
+
+from core.tasks import durable_task
 
 from etl.exceptions import FeedError, SourceUnavailable
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="etl.run_etl",
-    autoretry_for=(SourceUnavailable, OperationalError),
-    retry_backoff=30,
-    retry_backoff_max=600,
-    max_retries=3,
-    acks_late=True,
-    reject_on_worker_lost=True,
-)
+@durable_task("etl.run_etl", retry_on=(SourceUnavailable, OperationalError), backoff=30)
 def run_etl_task(
     partner_source: str,
     cms_source: str | None = None,
@@ -47,7 +40,7 @@ def run_etl_task(
     return run.pk
 
 
-@shared_task(name="etl.run_scheduled_etl", acks_late=True, reject_on_worker_lost=True)
+@durable_task("etl.run_scheduled_etl")
 def run_scheduled_etl_task() -> None:
     """The operator's schedule (ETL_SCHEDULE_CRON): the sources configured in ETL_PARTNER_SOURCE / ETL_CMS_SOURCE."""
     from django.conf import settings

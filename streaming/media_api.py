@@ -25,6 +25,7 @@ from streaming.trickplay import webvtt
 
 logger = logging.getLogger(__name__)
 
+
 class AnyAccept(BaseContentNegotiation):
     """These views answer with files, not rendered data: a client's `Accept: text/vtt` or `image/webp`
     must not be refused by DRF's negotiation (406); errors still render as JSON."""
@@ -40,11 +41,17 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 PRIVATE = "private, no-cache"
 
 
+def _conditional(request, *, etag: str, cache_control: str, respond):
+    """304 when the client holds `etag`, else `respond()`; either way with the validators and caching rule."""
+    response = get_conditional_response(request, etag=etag) or respond()
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def _stream_object(request, *, key: str, size: int, content_type: str, etag: str, cache_control: str):
-    not_modified = get_conditional_response(request, etag=etag)
-    if not_modified is not None:
-        response = not_modified
-    else:
+    def respond():
         try:
             body = storage.open_range(key, 0, size - 1)
         except storage.ObjectMissing:
@@ -52,17 +59,21 @@ def _stream_object(request, *, key: str, size: int, content_type: str, etag: str
             raise MediaNotFound("The file is missing from storage.") from None
         response = StreamingHttpResponse(ObjectStream(body, length=size, chunk_size=64 * 1024), content_type=content_type)
         response["Content-Length"] = str(size)
-    response["ETag"] = etag
-    response["Cache-Control"] = cache_control
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+        return response
+
+    return _conditional(request, etag=etag, cache_control=cache_control, respond=respond)
 
 
-class ImageView(APIView):
+class MediaFileView(APIView):
+    """A public file endpoint: visibility is the selectors' (404 for what the caller may not see), no
+    throttle (browsers fetch many images at once), any `Accept`."""
+
     permission_classes = [AllowAny]
     throttle_classes: list = []
     content_negotiation_class = AnyAccept
 
+
+class ImageView(MediaFileView):
     @extend_schema(
         operation_id="image_retrieve",
         summary="An image (poster, backdrop, photo) at one of its widths",
@@ -86,11 +97,7 @@ class ImageView(APIView):
         )
 
 
-class TrickplayTrackView(APIView):
-    permission_classes = [AllowAny]
-    throttle_classes: list = []
-    content_negotiation_class = AnyAccept
-
+class TrickplayTrackView(MediaFileView):
     @extend_schema(
         operation_id="movie_trickplay_track",
         summary="A movie's seek previews (WebVTT thumbnails track)",
@@ -99,28 +106,24 @@ class TrickplayTrackView(APIView):
     )
     def get(self, request, movie_id: int):
         track = visible_trickplay(movie_id=movie_id, user=request.user)
-        etag = f'"{track.video_sha256[:24]}-{track.pk}"'
-        cache_control = PRIVATE if not track.video.movie.is_published else "public, max-age=300"
-        not_modified = get_conditional_response(request, etag=etag)
-        if not_modified is not None:
-            response = not_modified
-        else:
+
+        def respond():
             text = webvtt(
                 track,
                 sheet_url=lambda n: reverse("v1:movie-trickplay-sheet", args=[movie_id, track.pk, n]),
                 duration=track.video.duration,
             )
-            response = HttpResponse(text, content_type="text/vtt; charset=utf-8")
-        response["ETag"] = etag
-        response["Cache-Control"] = cache_control
-        return response
+            return HttpResponse(text, content_type="text/vtt; charset=utf-8")
+
+        return _conditional(
+            request,
+            etag=f'"{track.video_sha256[:24]}-{track.pk}"',
+            cache_control=PRIVATE if not track.video.movie.is_published else "public, max-age=300",
+            respond=respond,
+        )
 
 
-class TrickplaySheetView(APIView):
-    permission_classes = [AllowAny]
-    throttle_classes: list = []
-    content_negotiation_class = AnyAccept
-
+class TrickplaySheetView(MediaFileView):
     @extend_schema(
         operation_id="movie_trickplay_sheet",
         summary="One sprite sheet of a movie's seek previews",
