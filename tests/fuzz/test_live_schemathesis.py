@@ -53,8 +53,8 @@ def _path_values(operation, ids: dict) -> dict:
         for name in re.findall(r"\{(\w+)\}", segment):
             collection = segments[index - 1]
             if collection not in ids:
-                # The seeded server has no such object (the viewer's own lists need a session, images
-                # and seek previews stored media): the in-process run (test_schema_conformance) covers these.
+                # The seeded server has no such object (images and seek previews need stored media, and
+                # the live server has no object storage): the in-process run (test_schema_conformance) covers these.
                 pytest.skip(f"no seeded object for /{collection}/ on the live server")
             values[name] = ids[collection][-1 if operation.method == "delete" else 0]
     return values

@@ -32,6 +32,17 @@ for n in range(1, 6):
     Credit.objects.create(movie=movie, person=person, role_name='Lead', billing_order=1)
     override = DescriptionOverride.objects.create(movie=movie, language='ru', text='live override', author=editor)
     ids['movies'].append(movie.pk); ids['people'].append(person.pk); ids['overrides'].append(override.pk)
+# The editor's own viewer objects, so the /me/ operations with an id are fuzzed too.
+from accounts.models import MyListItem, UserSession
+from activity.identity import viewer_key_for
+from activity.models import ResumePosition
+from django.utils import timezone
+for n, movie_id in enumerate(ids['movies']):
+    MyListItem.objects.create(user=editor, movie_id=movie_id)
+    ResumePosition.objects.create(viewer_key=viewer_key_for(user=editor), movie_id=movie_id, position=30.0 + n,
+                                  duration=600.0, occurred_at=timezone.now(), updated_at=timezone.now())
+ids['list'] = ids['history'] = ids['movies']
+ids['sessions'] = [UserSession.objects.create(user=editor, session_key=f'live-session-{n}').pk for n in range(2)]
 hidden = Movie.objects.create(external_id=99, title='Live Hidden', language='en', partner_description='d', description='d', is_published=False)
 ids['hidden'] = hidden.pk
 import json; print('SEED=' + json.dumps({'token': token.key, 'ids': ids}))
