@@ -62,7 +62,7 @@ class SuggestView(APIView):
             return Response({"interpreted_as": None, "results": []})
         movies_page = selectors.search_movies(movies=visible_movies(user=request.user), query=query)
         people_page = selectors.search_people(people=selectors.people_with_first_role(user=request.user), query=query)
-        movies = list(movies_page.queryset.only("id", "title")[:SUGGESTIONS])
+        movies = list(movies_page.queryset.only("id", "title", "year")[:SUGGESTIONS])
         people = list(people_page.queryset[:SUGGESTIONS])
         movie_count = min(len(movies), max(MOVIE_SHARE, SUGGESTIONS - len(people)))
         items = [_movie_item(m) for m in movies[:movie_count]]
