@@ -57,6 +57,8 @@ def _counted_set(movies: QuerySet) -> tuple[list[int], float, bool]:
         drawn = [row[0] for row in cursor.fetchall()]
     # The filter applied to the drawn rows only (by primary key), never to the whole table.
     sampled = list(movies.order_by().filter(_id_in(Movie._meta.db_table, drawn)).values_list("pk", flat=True))
+    if not sampled:  # the drawn pages held none of the set (a small table, a narrow filter): its first rows
+        return first[:SAMPLE], matching / SAMPLE, True
     return sampled, 100.0 / percent, percent < 100.0
 
 

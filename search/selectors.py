@@ -131,14 +131,17 @@ def _search(target: engine.Target, queryset: QuerySet, query: str, depth: int = 
     return _in_rank_order(queryset, result, deeper), result
 
 
-def search_movies(*, movies: QuerySet, query: str) -> SearchPage:
-    """`movies` (already limited to what the viewer may see) that match `query`, best first."""
-    ranked, result = _search(engine.MOVIES, movies, query)
+def search_movies(*, movies: QuerySet, query: str, depth: int = engine.DEPTH) -> SearchPage:
+    """`movies` (already limited to what the viewer may see) that match `query`, best first.
+
+    `depth`: the candidates read at first (a deeper page reads more); suggestions need only a few.
+    """
+    ranked, result = _search(engine.MOVIES, movies, query, depth)
     return SearchPage(ranked, result.interpreted_as)
 
 
-def search_people(*, people: QuerySet, query: str) -> SearchPage:
-    ranked, result = _search(engine.PEOPLE, people, query)
+def search_people(*, people: QuerySet, query: str, depth: int = engine.DEPTH) -> SearchPage:
+    ranked, result = _search(engine.PEOPLE, people, query, depth)
     return SearchPage(ranked, result.interpreted_as)
 
 
