@@ -479,6 +479,8 @@ def _cell(r: dict) -> tuple[str, str]:
     if "na" in r:
         return "n/a", f"HTTP {r['na']}"
     extra = f" ({r['non2xx']} non-2xx)" if r["non2xx"] else ""
+    if timeouts := re.search(r"timeout (\d+)", r.get("socket_errors", "")):
+        extra += f" ({timeouts.group(1)} timed out)" if int(timeouts.group(1)) else ""
     return f"{r['rps']:,.0f}{extra}", f"{r['p50']:.1f} / {r['p95']:.1f} / {r['p99']:.1f}"
 
 

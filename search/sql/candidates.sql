@@ -45,6 +45,7 @@ CREATE OR REPLACE FUNCTION search_channel(
 LANGUAGE plpgsql VOLATILE ROWS 50 SET enable_seqscan = off SET enable_indexscan = on SET enable_bitmapscan = on AS $$
 DECLARE
   ids bigint[];
+  early bigint[];
   n int;
   -- No title shorter than the query's shortest lexeme can match: the ordered reads start there
   -- (else every one-word title of a shorter word came first: 7,068 rows before the first "night").
@@ -57,10 +58,10 @@ BEGIN
     -- Probably common. Are there 50 matches (a first page's depth: the same test at any depth)
     -- among the `probe` shortest rows? The rows stream in index order and the scan stops at 50.
     PERFORM set_config('enable_bitmapscan', 'off', true);
-    EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM'
-                   ' (SELECT (%4$s) AS hit FROM %1$I WHERE length(%3$I) >= $3 ORDER BY length(%3$I), %2$I LIMIT $2) r'
+    EXECUTE format('SELECT array_agg(%2$I), count(*) FROM (SELECT %2$I FROM'
+                   ' (SELECT %2$I, (%4$s) AS hit FROM %1$I WHERE length(%3$I) >= $3 ORDER BY length(%3$I), %2$I LIMIT $2) r'
                    ' WHERE hit LIMIT 50) s',
-                   tbl, id_column, norm_column, matches) USING tq, probe, shortest INTO n;
+                   tbl, id_column, norm_column, matches) USING tq, probe, shortest INTO early, n;
     IF n >= 50 THEN
       -- Common among short titles: reading on in index order finds `depth` soon.
       RETURN QUERY EXECUTE format(
@@ -72,11 +73,13 @@ BEGIN
     PERFORM set_config('enable_bitmapscan', 'on', true);
   END IF;
   -- At most `probe` matches through the GIN index, shortest first: all the matches when there are
-  -- fewer, else the shortest of the first `probe` found (the same ones at any depth).
+  -- fewer, else the shortest of the first `probe` found and of the shortest titles checked above
+  -- (where an exact title is): the same ones at any depth.
   PERFORM set_config('enable_indexscan', 'off', true);
-  EXECUTE format('SELECT array_agg(%2$I ORDER BY l, %2$I) FROM'
-                 ' (SELECT %2$I, length(%3$I) AS l FROM %1$I WHERE %4$s LIMIT $2) s',
-                 tbl, id_column, norm_column, matches) USING tq, probe INTO ids;
+  EXECUTE format('SELECT array_agg(%2$I ORDER BY l, %2$I) FROM ('
+                 ' (SELECT %2$I, length(%3$I) AS l FROM %1$I WHERE %4$s LIMIT $2)'
+                 ' UNION SELECT %2$I, length(%3$I) FROM %1$I WHERE %2$I = ANY($3)) s',
+                 tbl, id_column, norm_column, matches) USING tq, probe, coalesce(early, '{}') INTO ids;
   RETURN QUERY SELECT u.id, u.ord::int FROM unnest(ids[1:depth]) WITH ORDINALITY AS u(id, ord);
 END $$;
 
