@@ -1,6 +1,7 @@
 """The baseline of bench/catalog_bench.py: what the previous FastAPI catalog service did, as a WSGI app.
 
-A new PostgreSQL connection per request, `ILIKE '%q%'` search, an exact COUNT(*), `json.dumps`.
+A new PostgreSQL connection per request, `ILIKE '%q%'` search, plain SQL filters (genre, years), an
+exact COUNT(*), facets as GROUP BY counts over every match, `json.dumps`.
 Same URLs as ours, so one load script drives both: `gunicorn bench.catalog_baseline:application`
 with BASELINE_DATABASE_URL set.
 """
@@ -32,13 +33,40 @@ def _movies(cur, query: dict) -> dict:
     if q:
         where += " AND title ILIKE %s"
         params.append(f"%{q}%")
+    if genres := [g for v in query.get("genre", []) for g in v.split(",") if g]:
+        where += (" AND EXISTS (SELECT 1 FROM catalog_movie_genres mg JOIN catalog_genre g ON g.id = mg.genre_id"
+                  " WHERE mg.movie_id = catalog_movie.id AND g.slug = ANY(%s))")
+        params.append(genres)
+    if year_from := query.get("year_from", [""])[0]:
+        where += " AND year >= %s"
+        params.append(int(year_from))
+    if year_to := query.get("year_to", [""])[0]:
+        where += " AND year <= %s"
+        params.append(int(year_to))
     count = cur.execute(f"SELECT count(*) FROM catalog_movie WHERE {where}", params).fetchone()[0]
     rows = cur.execute(
-        f"SELECT id, external_id, title, language, description, source_used, is_published, created_at, updated_at"
+        f"SELECT id, external_id, title, language, description, source_used, is_published, year, countries, created_at, updated_at"
         f" FROM catalog_movie WHERE {where} ORDER BY title, id LIMIT %s OFFSET %s", [*params, limit, offset]
     ).fetchall()
     names = [c.name for c in cur.description]
-    return {"count": count, "results": [dict(zip(names, row)) for row in rows]}
+    result = {"count": count, "results": [dict(zip(names, row)) for row in rows]}
+    facets = [f for v in query.get("facets", []) for f in v.split(",") if f]
+    if facets:  # plain GROUP BY counts over every matching movie, as a simple service would
+        result["facets"] = {}
+        if "genre" in facets:
+            result["facets"]["genre"] = [
+                {"value": r[0], "label": r[1], "count": r[2]} for r in cur.execute(
+                    f"SELECT g.slug, g.name_en, count(*) FROM catalog_movie JOIN catalog_movie_genres mg ON mg.movie_id = catalog_movie.id"
+                    f" JOIN catalog_genre g ON g.id = mg.genre_id WHERE {where} GROUP BY g.slug, g.name_en ORDER BY 3 DESC, 1", params)]
+        if "year" in facets:
+            result["facets"]["year"] = [
+                {"value": r[0], "count": r[1]} for r in cur.execute(
+                    f"SELECT year, count(*) FROM catalog_movie WHERE {where} AND year IS NOT NULL GROUP BY year ORDER BY year DESC", params)]
+        if "country" in facets:
+            result["facets"]["country"] = [
+                {"value": r[0], "count": r[1]} for r in cur.execute(
+                    f"SELECT c, count(*) FROM catalog_movie, unnest(countries) c WHERE {where} GROUP BY c ORDER BY 2 DESC, 1", params)]
+    return result
 
 
 def _movie(cur, movie_id: int) -> dict | None:

@@ -1,9 +1,10 @@
 #!/usr/bin/env python
 """Catalog read path under load: our server vs a baseline of the previous service, every endpoint.
 
-Fills a dedicated database (`cinema_bench`, on DATABASE_URL's server or the embedded one under
+Fills a dedicated database (`cinema_bench_<N>`, on DATABASE_URL's server or the embedded one under
 var/bench-postgres) through COPY with N movies (realistic titles: common English words repeat, one
-title in ten is Russian, a tail of rare words), 3N people and ~6.5N credits; starts our server
+title in ten is Russian, a tail of rare words; years, countries, age ratings and 1-3 of 20 genres,
+Zipf-skewed), 3N people and ~6.5N credits, printing the time of each phase; starts our server
 (gunicorn with gunicorn.conf.py, the production config) and the baseline (bench/catalog_baseline.py:
 ILIKE, a new connection per request, json.dumps) under gunicorn with the same workers and threads;
 loads each endpoint with `wrk --latency` (16 connections), A/B interleaved; prints req/s,
@@ -11,8 +12,9 @@ p50/p95/p99, non-2xx answers and the ratio to the baseline, with our response ca
 the servers' RSS before and after; and EXPLAIN ANALYZE of the search queries. It prints figures;
 it never passes or fails. An endpoint that answers 404 (not built yet) is reported as n/a.
 
-    .venv/bin/python bench/catalog_bench.py [--movies 100000] [--duration 8] [--connections 16] [--reuse]
+    .venv/bin/python bench/catalog_bench.py [--movies 100000] [--duration 8] [--connections 16] [--reuse] [--only search]
     .venv/bin/python bench/catalog_bench.py --movies 1000000      # 1M movies, 3M people, ~6.5M credits
+    .venv/bin/python bench/catalog_bench.py --movies 1000000 --load-only   # fill (or, with --reuse, verify) and exit
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB_NAME = "cinema_bench"
+DB_PREFIX = "cinema_bench"  # + "_<movies>": a 100k and a 1M database live side by side
 
 ENGLISH = """night love winter story last city house man woman river road dark blue summer star girl
 boy war time world heart home king queen shadow secret life dream light moon sun fire storm sea island
@@ -55,6 +57,17 @@ LAYOUT = dict(zip("йцукенгшщзхъфывапролджэячсмить�
 FIRST = "Anna Boris Clara Denis Elena Felix Greta Hugo Irina Jonas Kira Lev Maria Nikita Olga Pavel Rosa Sergei Tanya Victor".split()
 LAST = "Ivanova Petrov Smith Brown Orlov Novak Keller Moreau Rossi Lindqvist Sokolov Weber Kim Garcia Volkova Berg".split()
 SYLLABLES = "ka ri mo ne sal ver tor lin da mi gra sto fel on ar is ul bre van dor ce pha len tri".split()
+# Genres and countries, most frequent first (drawn with a Zipf skew, as catalogs are: many dramas, few westerns).
+GENRES = [("drama", "Drama", "Драма"), ("comedy", "Comedy", "Комедия"), ("thriller", "Thriller", "Триллер"),
+          ("action", "Action", "Боевик"), ("romance", "Romance", "Мелодрама"), ("crime", "Crime", "Криминал"),
+          ("documentary", "Documentary", "Документальный"), ("adventure", "Adventure", "Приключения"),
+          ("horror", "Horror", "Ужасы"), ("family", "Family", "Семейный"), ("fantasy", "Fantasy", "Фэнтези"),
+          ("science-fiction", "Science fiction", "Фантастика"), ("animation", "Animation", "Мультфильм"),
+          ("mystery", "Mystery", "Детектив"), ("history", "History", "История"), ("war", "War", "Военный"),
+          ("music", "Music", "Музыка"), ("biography", "Biography", "Биография"), ("sport", "Sport", "Спорт"),
+          ("western", "Western", "Вестерн")]
+COUNTRIES = "US GB FR RU DE IT JP ES CA IN KR SE CN DK BR AU PL MX NL FI".split()
+AGE_RATINGS = ["0+", "6+", "12+", "16+", "18+"]
 
 
 def translit(text: str) -> str:
@@ -79,10 +92,14 @@ def admin_conninfo() -> str:
     return make_conninfo(**{**conninfo_to_dict(base), "dbname": "postgres"})
 
 
-def bench_conninfo(admin: str) -> str:
+def db_name(movies: int) -> str:
+    return f"{DB_PREFIX}_{movies}"
+
+
+def bench_conninfo(admin: str, movies: int) -> str:
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    return make_conninfo(**{**conninfo_to_dict(admin), "dbname": DB_NAME})
+    return make_conninfo(**{**conninfo_to_dict(admin), "dbname": db_name(movies)})
 
 
 def to_url(conninfo: str) -> str:
@@ -109,27 +126,42 @@ def make_title(rng: random.Random, rare: list[str]) -> tuple[str, str]:
     return " ".join(w.capitalize() for w in words), "en"
 
 
-def fill(conninfo: str, movies: int, people: int, credits_per_movie: float, rng: random.Random) -> dict:
-    """COPY the rows; return the words the queries are built from."""
+def fill(conninfo: str, movies: int, people: int, credits_per_movie: float, rng: random.Random, phases: dict) -> dict:
+    """COPY the rows (timing each phase into `phases`); return the words the queries are built from."""
     import psycopg
 
     rare = sorted({"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(3, 4))) for _ in range(max(movies // 20, 100))})
     counts: Counter = Counter()
+    genre_counts: Counter = Counter()
     russian_titles: list[str] = []
     started = time.perf_counter()
+
+    def phase(name: str, since: float) -> float:
+        now = time.perf_counter()
+        phases[name] = now - since
+        print(f"  {name}: {phases[name]:.1f} s", flush=True)
+        return now
+
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
+        t = time.perf_counter()
         with cur.copy("COPY catalog_movie (external_id, title, language, partner_description, description, source_used,"
-                      " is_published, created_at, updated_at) FROM STDIN") as copy:
+                      " year, countries, age_rating, is_published, created_at, updated_at) FROM STDIN") as copy:
             for i in range(1, movies + 1):
                 title, language = make_title(rng, rare)
                 counts.update(set(title.lower().split()))
                 if language == "ru" and len(russian_titles) < 200 and len(title.split()) >= 2:
                     russian_titles.append(title)
                 text = f"A story about {zipf(rng, ENGLISH)} and {zipf(rng, ENGLISH)}."
-                copy.write_row((i, title, language, text, text, "partner", True, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"))
+                # Years skewed to the recent: most catalogs hold more new movies than old ones.
+                year = 2025 - min(int(rng.expovariate(1 / 18)), 95) if rng.random() < 0.97 else None
+                countries = sorted({zipf(rng, COUNTRIES) for _ in range(rng.choice((1, 1, 1, 2, 2, 3)))})
+                copy.write_row((i, title, language, text, text, "partner", year, countries, rng.choice(AGE_RATINGS + [""]),
+                                True, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"))
+        t = phase("movies (COPY + search documents)", t)
         with cur.copy("COPY people_person (external_id, full_name, birth_date, created_at, updated_at) FROM STDIN") as copy:
             for i in range(1, people + 1):
                 copy.write_row((i, f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}", None, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"))
+        t = phase("people (COPY + search documents)", t)
         first_movie = cur.execute("SELECT min(id) FROM catalog_movie").fetchone()[0]
         first_person = cur.execute("SELECT min(id) FROM people_person").fetchone()[0]
         with cur.copy("COPY people_credit (movie_id, person_id, role_name, billing_order) FROM STDIN") as copy:
@@ -137,9 +169,23 @@ def fill(conninfo: str, movies: int, people: int, credits_per_movie: float, rng:
                 cast = int(credits_per_movie) + (rng.random() < credits_per_movie % 1)
                 for order in range(cast):
                     copy.write_row((first_movie + m, first_person + rng.randrange(people), rng.choice(FIRST), order))
+        t = phase("credits (COPY + cast of the search documents)", t)
+        with cur.copy("COPY catalog_genre (slug, name_en, name_ru) FROM STDIN") as copy:
+            for genre in GENRES:
+                copy.write_row(genre)
+        genre_ids = dict(cur.execute("SELECT slug, id FROM catalog_genre").fetchall())
+        slugs = [slug for slug, _, _ in GENRES]
+        with cur.copy("COPY catalog_movie_genres (movie_id, genre_id) FROM STDIN") as copy:
+            for m in range(movies):
+                chosen = {zipf(rng, slugs) for _ in range(rng.choice((1, 1, 2, 2, 3)))}
+                genre_counts.update(chosen)
+                for slug in chosen:
+                    copy.write_row((first_movie + m, genre_ids[slug]))
+        t = phase("genres (COPY)", t)
         conn.commit()
         conn.autocommit = True
         cur.execute("VACUUM ANALYZE")
+        phase("VACUUM ANALYZE", t)
     english = [w for w, _ in counts.most_common() if w in ENGLISH]
     rare_present = [w for w in rare if 1 <= counts[w] <= 3]
     typo_base = next(w for w in english if len(w) >= 6)
@@ -156,25 +202,60 @@ def fill(conninfo: str, movies: int, people: int, credits_per_movie: float, rng:
         "layout": wrong_layout(russian_titles[1].split()[0]) if len(russian_titles) > 1 else "ctdthysq",
         "layout_of": russian_titles[1].split()[0] if len(russian_titles) > 1 else "северный",
         "suggest": english[len(english) // 3][:4],
+        # A common genre, not the most common: a filter that keeps a realistic share of the catalog.
+        "genre": genre_counts.most_common(3)[-1][0],
+        "genre_matches": genre_counts.most_common(3)[-1][1],
     }
+
+
+def _verify(conninfo: str, movies: int) -> str:
+    """Why an existing bench database cannot be reused ('' if it can)."""
+    import psycopg
+
+    with psycopg.connect(conninfo) as conn:
+        found = conn.execute("SELECT (SELECT count(*) FROM catalog_movie), (SELECT count(*) FROM search_moviedocument),"
+                             " (SELECT count(*) FROM catalog_movie_genres)").fetchone()
+        pending = conn.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
+    if found[0] != movies or found[1] != movies:
+        return f"{found[0]:,} movies / {found[1]:,} search documents, expected {movies:,}"
+    if not found[2]:
+        return "no genres (filled by an older generator)"
+    return "" if pending else "no migrations"
 
 
 def prepare_database(args, rng) -> tuple[str, dict]:
     import psycopg
 
     admin = admin_conninfo()
-    conninfo = bench_conninfo(admin)
+    conninfo = bench_conninfo(admin, args.movies)
+    name = db_name(args.movies)
     meta_file = ROOT / "var" / f"catalog-bench-{args.movies}.json"
     with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
     if args.reuse and exists and meta_file.exists():
-        return conninfo, json.loads(meta_file.read_text())
+        t = time.perf_counter()
+        problem = _verify(conninfo, args.movies)
+        meta = json.loads(meta_file.read_text())
+        if not problem and "genre" in meta:
+            # Migrations the code gained since the fill (a no-op otherwise).
+            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True,
+                           env={**os.environ, "DATABASE_URL": to_url(conninfo), "CACHE_BACKEND": "database"})
+            print(f"reusing {name}: verified and migrated in {time.perf_counter() - t:.1f} s", flush=True)
+            meta["reused"] = True
+            return conninfo, meta
+        print(f"not reusing {name}: {problem or 'its description lacks genres'}; filling it again", flush=True)
+    phases: dict = {}
+    print(f"filling {name}:", flush=True)
+    t = time.perf_counter()
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True,
                    env={**os.environ, "DATABASE_URL": to_url(conninfo), "CACHE_BACKEND": "database"})
-    meta = fill(conninfo, args.movies, args.people or 3 * args.movies, args.credits_per_movie, rng)
+    phases["create + migrate"] = time.perf_counter() - t
+    print(f"  create + migrate: {phases['create + migrate']:.1f} s", flush=True)
+    meta = fill(conninfo, args.movies, args.people or 3 * args.movies, args.credits_per_movie, rng, phases)
+    meta["phases"] = phases
     meta_file.parent.mkdir(exist_ok=True)
     meta_file.write_text(json.dumps(meta))
     return conninfo, meta
@@ -284,6 +365,10 @@ def endpoints(conninfo: str, meta: dict, movies: int, rng: random.Random) -> dic
         f"search, transliterated ({meta['translit']})": [search + quote(meta["translit"])],
         f"search, wrong layout ({meta['layout']})": [search + quote(meta["layout"])],
         f"suggest ({meta['suggest']})": [f"/api/v1/search/suggest?q={quote(meta['suggest'])}"],
+        f"list, genre {meta['genre']} + years 1990-2005": [f"/api/v1/movies/?genre={meta['genre']}&year_from=1990&year_to=2005&limit=24"],
+        "facets genre,year,country, no filter": ["/api/v1/movies/?facets=genre,year,country&limit=24"],
+        f"facets + search, common word ({meta['common']})": [f"/api/v1/movies/?q={quote(meta['common'])}&facets=genre,year,country&limit=24"],
+        f"facets + search, rare word ({meta['rare']})": [f"/api/v1/movies/?q={quote(meta['rare'])}&facets=genre,year,country&limit=24"],
         "movie detail": [f"/api/v1/movies/{i}/" for i in movie_ids],
         "actor detail": [f"/api/v1/people/{i}/" for i in person_ids],
     }
@@ -334,6 +419,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="GUNICORN_THREADS for every server (0: gunicorn.conf.py's)")
     parser.add_argument("--cache", default="database", help="RESPONSE_CACHE_BACKEND of our server (database, file)")
     parser.add_argument("--reuse", action="store_true", help="reuse the database of an earlier run of the same size")
+    parser.add_argument("--load-only", action="store_true",
+                        help="fill the database (or verify it with --reuse), print the time of each phase and exit")
     parser.add_argument("--only", default="", help="run only endpoints whose label contains this")
     parser.add_argument("--wrk", default=shutil.which("wrk") or "/usr/bin/wrk")
     args = parser.parse_args()
@@ -341,10 +428,15 @@ def main() -> None:
 
     conninfo, meta = prepare_database(args, rng)
     url = to_url(conninfo)
-    print(f"data: {args.movies:,} movies, {(args.people or 3 * args.movies):,} people, ~{args.movies * args.credits_per_movie:,.0f} credits"
-          + (f", filled in {meta['seconds']:.0f} s" if not args.reuse else "") +
+    print(f"data ({db_name(args.movies)}): {args.movies:,} movies, {(args.people or 3 * args.movies):,} people, "
+          f"~{args.movies * args.credits_per_movie:,.0f} credits"
+          + (f", filled in {meta['seconds']:.0f} s" if not meta.get("reused") else "") +
           f"; most common title word {meta['common']!r} in {meta['common_matches']:,} titles; typo {meta['typo']!r} of "
-          f"{meta['typo_of']!r}; {meta['translit']!r} = {meta['translit_of']!r}; {meta['layout']!r} = {meta['layout_of']!r}")
+          f"{meta['typo_of']!r}; {meta['translit']!r} = {meta['translit_of']!r}; {meta['layout']!r} = {meta['layout_of']!r}; "
+          f"genre {meta['genre']!r} in {meta['genre_matches']:,} movies")
+    if args.load_only:
+        print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        return
     print(f"load: wrk, {args.connections} connections, {args.duration} s per endpoint and server, A/B interleaved; "
           f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     running = servers(url, args)
@@ -387,6 +479,8 @@ def _cell(r: dict) -> tuple[str, str]:
     if "na" in r:
         return "n/a", f"HTTP {r['na']}"
     extra = f" ({r['non2xx']} non-2xx)" if r["non2xx"] else ""
+    if timeouts := re.search(r"timeout (\d+)", r.get("socket_errors", "")):
+        extra += f" ({timeouts.group(1)} timed out)" if int(timeouts.group(1)) else ""
     return f"{r['rps']:,.0f}{extra}", f"{r['p50']:.1f} / {r['p95']:.1f} / {r['p99']:.1f}"
 
 

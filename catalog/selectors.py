@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from catalog.models import Genre, Movie
@@ -95,29 +95,10 @@ def with_popularity(movies: QuerySet[Movie], *, days: int = 30) -> QuerySet[Movi
 
 
 def movie_facets(movies: QuerySet[Movie], *, names: list[str], language: str | None) -> dict[str, list[dict]]:
-    """Counts of each value of the facets `names` among `movies` (most frequent first; years newest first)."""
-    ids = movies.order_by().values("pk")
-    facets: dict[str, list[dict]] = {}
-    if "genre" in names:
-        genres = Genre.objects.annotate(count=Count("movies", filter=Q(movies__in=ids))).filter(count__gt=0)
-        facets["genre"] = [
-            {"value": genre.slug, "label": genre.name_in(language), "count": genre.count}
-            for genre in genres.order_by("-count", "slug")
-        ]
-    base = Movie.objects.filter(pk__in=ids).order_by()
-    if "year" in names:
-        rows = base.filter(year__isnull=False).values("year").annotate(count=Count("pk")).order_by("-year")
-        facets["year"] = [{"value": row["year"], "label": str(row["year"]), "count": row["count"]} for row in rows]
-    if "country" in names:
-        rows = (
-            base.annotate(country=Func("countries", function="unnest")).values("country")
-            .annotate(count=Count("pk")).order_by("-count", "country")
-        )
-        facets["country"] = [{"value": row["country"], "label": row["country"], "count": row["count"]} for row in rows]
-    if "age_rating" in names:
-        rows = base.exclude(age_rating="").values("age_rating").annotate(count=Count("pk")).order_by("age_rating")
-        facets["age_rating"] = [{"value": r["age_rating"], "label": r["age_rating"], "count": r["count"]} for r in rows]
-    return facets
+    """Counts of each value of the facets `names` among `movies`, bounded by a sample (catalog/facets.py)."""
+    from catalog.facets import movie_facets as bounded_facets
+
+    return bounded_facets(movies, names=names, language=language)
 
 
 def similar_movies(*, movie_id: int, user, limit: int = 12) -> list[Movie]:

@@ -71,7 +71,8 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         if not isinstance(queryset, QuerySet):
             return len(queryset), False
         if getattr(queryset, "known_count", None) is not None:
-            return queryset.known_count, False  # counted already (a search counts its bounded candidates)
+            # Counted already: a search counts its bounded candidates (an estimate when it read only the first ones).
+            return queryset.known_count, getattr(queryset, "known_count_is_estimate", False)
         cap = settings.API_EXACT_COUNT_LIMIT
         if rows and not self.has_next and known > cap:
             return known, False  # a deep page that shows the end of the list

@@ -7,7 +7,7 @@ bulk SQL, a COPY. Nothing in Python writes them.
 
 from __future__ import annotations
 
-from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
@@ -26,7 +26,6 @@ class MovieDocument(models.Model):
 
     class Meta:
         indexes = [
-            GistIndex(OpClass("title_norm", name="gist_trgm_ops"), name="search_movie_title_trgm"),
             GinIndex(fields=["title_tsv"], name="search_movie_title_tsv"),
             GinIndex(fields=["all_tsv"], name="search_movie_all_tsv"),
         ]
@@ -41,7 +40,6 @@ class PersonDocument(models.Model):
 
     class Meta:
         indexes = [
-            GistIndex(OpClass("name_norm", name="gist_trgm_ops"), name="search_person_name_trgm"),
             GinIndex(fields=["name_tsv"], name="search_person_name_tsv"),
         ]
 

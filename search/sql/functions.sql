@@ -245,29 +245,3 @@ BEGIN
   DELETE FROM search_persondocument d USING old_rows o WHERE d.person_id = o.id;
   RETURN NULL;
 END $$;
-
--- A search's bounded candidate set. Dynamic SQL, so that each channel is planned with the query's
--- own tsquery and text: PostgreSQL then estimates a common word from the column statistics and
--- reads the first rows of a sequential scan (LIMIT stops it) instead of building a bitmap of every
--- match, while a rare word uses the GIN index. Trigram KNN channels are index-ordered with LIMIT.
-CREATE OR REPLACE FUNCTION search_candidates(
-  tbl text, id_column text, norm_column text, first_tsv text, wide_tsv text, tq tsquery, qn text, lim int
-) RETURNS TABLE (id bigint)
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-  found bigint := 0;
-BEGIN
-  RETURN QUERY EXECUTE format('(SELECT %2$I FROM %1$I ORDER BY %3$I <-> $1 LIMIT 10)'
-    ' UNION ALL (SELECT %2$I FROM %1$I WHERE $1 <%% %3$I ORDER BY $1 <<-> %3$I LIMIT 20)',
-    tbl, id_column, norm_column) USING qn;
-  IF tq IS NULL THEN
-    RETURN;
-  END IF;
-  RETURN QUERY EXECUTE format('SELECT %2$I FROM %1$I WHERE %3$I @@ $1 LIMIT $2', tbl, id_column, first_tsv) USING tq, lim;
-  GET DIAGNOSTICS found = ROW_COUNT;
-  -- Cast and description matches only fill what the title matches leave of the candidate set.
-  IF wide_tsv IS DISTINCT FROM first_tsv AND found < lim THEN
-    RETURN QUERY EXECUTE format('SELECT %2$I FROM %1$I WHERE %3$I @@ $1 LIMIT $2', tbl, id_column, wide_tsv)
-      USING tq, lim - found;
-  END IF;
-END $$;

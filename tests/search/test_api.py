@@ -63,8 +63,39 @@ def test_search_combines_with_filters_and_explicit_ordering(api_client):
 
 def test_a_common_word_counts_at_most_the_candidate_limit(api_client, settings):
     Movie.objects.bulk_create([Movie(title=f"Common Story {n}", language="en") for n in range(engine.CANDIDATE_LIMIT + 20)])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_moviedocument")  # what autovacuum does after a bulk load
     body = api_client.get(MOVIES, {"q": "story", "limit": 5}).json()
-    assert body["count"] == engine.CANDIDATE_LIMIT and len(body["results"]) == 5
+    # The first page reads only the first candidates: the count is the planner's, capped, and says so.
+    assert body["count"] == engine.CANDIDATE_LIMIT and body["count_is_estimate"] is True
+    assert len(body["results"]) == 5 and body["next"]
+
+    # A deep page reads deeper, up to the cap; the pages together hold each candidate once.
+    seen = []
+    for offset in range(0, engine.CANDIDATE_LIMIT + 100, 100):
+        page = api_client.get(MOVIES, {"q": "story", "limit": 100, "offset": offset}).json()
+        seen += [m["id"] for m in page["results"]]
+    assert len(seen) == len(set(seen)) == engine.CANDIDATE_LIMIT
+
+
+def test_pages_of_a_search_agree_whatever_depth_served_them(api_client):
+    Movie.objects.bulk_create([Movie(title=f"Harbour {'x' * (n % 7)} {n}", language="en") for n in range(engine.DEPTH * 3)])
+    Movie.objects.create(title="Harbour", language="en")
+    whole = api_client.get(MOVIES, {"q": "harbour", "limit": 100, "offset": 0}).json()["results"]
+    whole += api_client.get(MOVIES, {"q": "harbour", "limit": 100, "offset": 100}).json()["results"]
+    paged = []
+    for offset in range(0, 200, 20):
+        paged += api_client.get(MOVIES, {"q": "harbour", "limit": 20, "offset": offset}).json()["results"]
+    assert [m["id"] for m in paged] == [m["id"] for m in whole]
+    assert whole[0]["title"] == "Harbour" and len(whole) == engine.DEPTH * 3 + 1
+
+
+def test_a_search_reordered_or_filtered_sees_every_candidate(api_client):
+    Movie.objects.bulk_create([Movie(title=f"Lantern {n}", language="en" if n % 2 else "fr") for n in range(engine.DEPTH * 2)])
+    body = api_client.get(MOVIES, {"q": "lantern", "ordering": "-title", "limit": 100}).json()
+    assert len(body["results"]) == engine.DEPTH * 2 and body["results"][0]["title"] == "Lantern 99"
+    body = api_client.get(MOVIES, {"q": "lantern", "language": "fr", "limit": 100}).json()
+    assert body["count"] == engine.DEPTH and len(body["results"]) == engine.DEPTH
 
 
 def test_a_search_is_one_query_beyond_the_page(api_client):
