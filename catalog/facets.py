@@ -5,17 +5,21 @@ Counting every value over every matching movie costs what the matches cost (a GR
 - a set of at most SAMPLE movies (a narrow filter, a search that read all its matches) is counted
   exactly;
 - a larger set is counted over a sample, and each count is scaled up and flagged
-  (`count_is_estimate: true`): movies drawn from a fixed random sample of the table's pages
-  (`TABLESAMPLE SYSTEM ... REPEATABLE`, so the answer is the same on every request), at most
-  MAX_SAMPLE_ROWS rows read whatever the catalog's size;
+  (`count_is_estimate: true`): ids drawn evenly over the table's id range (one seeded random id in
+  each stratum, so the answer is the same on every request and no pattern in the ids aliases with
+  the draw), looked up by primary key: at most MAX_SAMPLE_ROWS probes whatever the catalog's size.
+  Ids, not pages (`TABLESAMPLE SYSTEM`): a page holds movies loaded together, which share genres
+  and years, and a small or bloated table has too few live pages for a page sample to be steady;
 - a search that read only its first candidates counts those, scaled to its (estimated) count.
 Values a sample misses are missing from the answer: rare values of a large set may not show.
 """
 
 from __future__ import annotations
 
-from django.db import connection
-from django.db.models import BooleanField, Count, Func, QuerySet
+import math
+import random
+
+from django.db.models import BooleanField, Count, Func, Max, Min, QuerySet
 from django.db.models.expressions import RawSQL
 
 from catalog.models import Genre, Movie
@@ -29,10 +33,16 @@ def _id_in(table: str, ids: list[int], column: str = "id") -> RawSQL:
     return RawSQL(f'"{table}"."{column}" = ANY(%s::bigint[])', (ids,), output_field=BooleanField())
 
 
-def _table_rows() -> float:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = %s::regclass", [Movie._meta.db_table])
-        return float(cursor.fetchone()[0])
+def _drawn_ids(matching: int) -> tuple[list[int], float]:
+    """Ids to probe for about SAMPLE of `matching` movies (at most MAX_SAMPLE_ROWS), and the ids each stands for."""
+    bounds = Movie.objects.aggregate(low=Min("pk"), high=Max("pk"))  # two index reads
+    if bounds["low"] is None:
+        return [], 1.0
+    low, span = bounds["low"], bounds["high"] - bounds["low"] + 1
+    probes = min(span, MAX_SAMPLE_ROWS, max(SAMPLE, math.ceil(SAMPLE * span / max(matching, 1))))
+    stride = span / probes
+    rng = random.Random(13)
+    return [low + int((n + rng.random()) * stride) for n in range(probes)], stride
 
 
 def _counted_set(movies: QuerySet) -> tuple[list[int], float, bool]:
@@ -48,18 +58,13 @@ def _counted_set(movies: QuerySet) -> tuple[list[int], float, bool]:
         return first, 1.0, False
     from core.api import estimated_count
 
-    rows = _table_rows()
     matching = max(estimated_count(movies), SAMPLE)
-    # Pages enough for about SAMPLE matching movies, never more than MAX_SAMPLE_ROWS rows.
-    percent = min(100.0, 100.0 * SAMPLE / matching, 100.0 * MAX_SAMPLE_ROWS / rows)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {Movie._meta.db_table} TABLESAMPLE SYSTEM (%s) REPEATABLE (13)", [percent])
-        drawn = [row[0] for row in cursor.fetchall()]
+    drawn, stride = _drawn_ids(matching)
     # The filter applied to the drawn rows only (by primary key), never to the whole table.
     sampled = list(movies.order_by().filter(_id_in(Movie._meta.db_table, drawn)).values_list("pk", flat=True))
-    if not sampled:  # the drawn pages held none of the set (a small table, a narrow filter): its first rows
+    if not sampled:  # the draw held none of the set (a narrow filter over a large table): its first rows
         return first[:SAMPLE], matching / SAMPLE, True
-    return sampled, 100.0 / percent, percent < 100.0
+    return sampled, stride, stride > 1.0
 
 
 def movie_facets(movies: QuerySet, *, names: list[str], language: str | None) -> dict[str, list[dict]]:
