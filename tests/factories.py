@@ -117,3 +117,17 @@ class OverrideFactory(factory.django.DjangoModelFactory):
     language = "en"
     text = factory.Faker("paragraph")
     stored_description = factory.PostGeneration(_refresh_stored_description)
+
+
+def analyze(*tables: str) -> None:
+    """Planner statistics that include this test's uncommitted rows (what autovacuum leaves after a load).
+
+    Autovacuum is held off the tables until the test ends: its own ANALYZE, not seeing uncommitted
+    rows, would overwrite the row counts with the old ones (seen under load).
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+            cursor.execute(f"ANALYZE {table}")
