@@ -105,7 +105,7 @@ def _attach(ref: CmsImageRef, movie_id: int, image: Image | None, dry_run: bool)
     if origin is not None and (origin.source_url, origin.etag) == (ref.location.url, ref.etag):
         return "unchanged"
     if ref.size is not None and ref.size > settings.IMAGE_MAX_BYTES:
-        raise _Unusable(f"the object is larger than {settings.IMAGE_MAX_BYTES // (1024 * 1024)} MB")
+        raise _Unusable(f"the object is larger than the limit of {settings.IMAGE_MAX_BYTES:,} bytes")
     try:
         data = read_object(ref.location.bucket, ref.location.key)
     except (FeedError, SourceUnavailable) as exc:
@@ -130,7 +130,7 @@ def _attach(ref: CmsImageRef, movie_id: int, image: Image | None, dry_run: bool)
                 return "unchanged"  # an editor uploaded one meanwhile
             CmsImage.objects.create(image=stored, source_url=ref.location.url, etag=ref.etag)
     except ImageRejected as exc:
-        raise _Unusable(exc.message.rstrip(".").lower() if exc.message.startswith("The ") else exc.message.rstrip(".")) from None
+        raise _Unusable(f"refused: {exc.message.rstrip('.')}") from None
     except (StorageUnavailable, DatabaseError) as exc:
         logger.warning("could not import %s for movie %s: %s", ref.location.url, movie_id, exc)
         raise _Unusable(f"could not be stored ({exc})") from None
