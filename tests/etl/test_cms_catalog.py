@@ -254,6 +254,20 @@ def test_a_changed_object_replaces_the_poster_and_a_document_without_one_removes
     assert second.key not in stored_objects()
 
 
+def test_the_same_picture_under_a_new_key_is_not_imported_again(store, load):
+    store.put("cms/1/poster.png", picture())
+    put_doc(store, 1, "ru", poster="1/poster.png")
+    load([solaris()])
+    image = Image.objects.get()
+    store.put("cms/posters/solaris.png", picture())  # moved: read once, recognised by its SHA-256
+    put_doc(store, 1, "ru", poster="posters/solaris.png")
+    objects = stored_objects()
+    run = load([solaris()])
+    assert run.counts["images"] == {"created": 0, "updated": 0, "unchanged": 1}
+    assert Image.objects.get().pk == image.pk and stored_objects() == objects
+    assert CmsImage.objects.get().source_url == f"s3://{store.bucket}/cms/posters/solaris.png"
+
+
 @pytest.mark.parametrize("key", [
     "../secret.png", "1/../../secret.png", "/etc/poster.png", "s3://other-bucket/poster.png", "cms/../x.png",
     "1/.hidden.png", "1\\poster.png", "1//poster.png", "1/poster.png\x00.txt", "1/poster.json", 42,
