@@ -110,7 +110,7 @@ def _attach(ref: CmsImageRef, movie_id: int, image: Image | None, dry_run: bool)
         data = read_object(ref.location.bucket, ref.location.key)
     except (FeedError, SourceUnavailable) as exc:
         raise _Unusable(f"cannot be read ({exc})") from None
-    if image is not None and image.sha256 == hashlib.sha256(data).hexdigest():
+    if image is not None and image.source == ImageSource.CMS and image.sha256 == hashlib.sha256(data).hexdigest():
         # The same picture (an object rewritten, or moved to another key): remember where it is now, import nothing.
         if origin is not None and not dry_run:
             CmsImage.objects.filter(pk=origin.pk).update(source_url=ref.location.url, etag=ref.etag)
