@@ -71,10 +71,22 @@ class MovieRecord:
 
 @dataclass(frozen=True, slots=True)
 class CmsDocument:
+    """A CMS document's content. None (a field null or missing) means the document says nothing about it, so
+    the partner's value stands; a value, even an empty list, replaces the partner's."""
+
     movie_id: int
     language: str
     description: str
     cast: tuple[CastMember, ...] | None
+    year: int | None = None
+    runtime: int | None = None
+    age_rating: str | None = None
+    countries: tuple[str, ...] | None = None
+    genres: tuple[GenreName, ...] | None = None
+    crew: tuple[CrewMember, ...] | None = None
+    poster: str | None = None  # an image key relative to the CMS prefix, checked by clean_image_key()
+    backdrop: str | None = None
+    warnings: tuple[str, ...] = ()  # values dropped from a document that still loads
 
 
 def clean_text(value: str) -> str:
@@ -150,7 +162,50 @@ def clean_cms_document(document, *, movie_id: int, language: str) -> CmsDocument
         raise RecordRejected(f"language {document['language']!r} does not match the key's language {language!r}")
     description = _text(document, "description", required=True)
     cast = _cast(document["actors"]) if document.get("actors") is not None else None
-    return CmsDocument(movie_id, language, description, cast)
+    warnings: list[str] = []
+    year = _bounded_int(document, "year", YEAR_MIN, YEAR_MAX, warnings)
+    runtime = _bounded_int(document, "runtime", 1, RUNTIME_MAX, warnings)
+    age_rating = _age_rating(document.get("age_rating"), warnings) or None
+    countries = None
+    if document.get("countries") is not None:
+        countries = _countries(document["countries"], warnings)
+        if not countries and document["countries"]:
+            countries = None  # every code was dropped: the document says nothing about countries
+    genres = _genres(document.get("genres"))
+    crew = _crew(document.get("crew"))
+    poster = clean_image_key(document.get("poster"), "poster", warnings)
+    backdrop = clean_image_key(document.get("backdrop"), "backdrop", warnings)
+    return CmsDocument(
+        movie_id, language, description, cast, year, runtime, age_rating, countries, genres, crew, poster, backdrop,
+        tuple(warnings),
+    )
+
+
+IMAGE_KEY_MAX = 512
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
+# Plain relative keys only: segments of letters, digits, '.', '_' and '-' not starting with '.' (so no '..',
+# no hidden files), no leading '/', no scheme, no bucket name; the caller puts the CMS prefix in front.
+_IMAGE_KEY_RE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$")
+
+
+def clean_image_key(value, field: str, warnings: list[str]) -> str | None:
+    """The key of an image a CMS document names, relative to the CMS prefix, or None (with a warning when the
+    value is unusable: the document still loads without that image)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        warnings.append(f"{field} must be an image key relative to the CMS prefix, got {_kind(value)}; ignored")
+        return None
+    if len(value) > IMAGE_KEY_MAX or not _IMAGE_KEY_RE.match(value):
+        warnings.append(
+            f"{field} {_show(value)} is not a plain key inside the CMS prefix (letters, digits, '.', '_', '-', "
+            "'/' between names; no '..', no leading '/', no bucket or scheme); ignored"
+        )
+        return None
+    if not value.lower().endswith(IMAGE_EXTENSIONS):
+        warnings.append(f"{field} {_show(value)} must end with {', '.join(IMAGE_EXTENSIONS)}; ignored")
+        return None
+    return value
 
 
 def _bounded_int(record: dict, field: str, low: int, high: int, warnings: list[str]) -> int | None:

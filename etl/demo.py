@@ -67,14 +67,23 @@ def demo_load(*, demo_dir: Path = DEMO_DIR, author=None) -> DemoResult:
     return DemoResult(written, total, run, demo_overrides_write(author=author))
 
 
+# What the demo copies into the CMS bucket: the documents and the images they name.
+DEMO_CMS_TYPES = {".json": "application/json", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
+                  ".webp": "image/webp"}
+
+
 def demo_cms_publish(*, cms_dir: Path) -> tuple[int, int]:
-    """Copy <cms_dir>/<movie_id>/<language>.json into the CMS bucket; returns (written, total)."""
+    """Copy <cms_dir>/<movie_id>/<language>.json and the images beside them into the CMS bucket; returns
+    (written, total) documents and images."""
     ensure_bucket(settings.S3_CMS_BUCKET)
     written = total = 0
-    for path in sorted(cms_dir.glob("*/*.json")):
+    for path in sorted(cms_dir.glob("*/*")):
+        content_type = DEMO_CMS_TYPES.get(path.suffix.lower())
+        if content_type is None or not path.is_file():
+            continue
         relative = path.relative_to(cms_dir).as_posix()
         location = ObjectLocation(settings.S3_CMS_BUCKET, f"{CMS_PREFIX}/{relative}")
-        written += put_object_if_changed(location, path.read_bytes())
+        written += put_object_if_changed(location, path.read_bytes(), content_type=content_type)
         total += 1
     return written, total
 

@@ -63,3 +63,20 @@ class RejectedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.record_id or '?'}: {self.reason}"
+
+
+class CmsImage(models.Model):
+    """The CMS object a movie's poster or backdrop was imported from, and its ETag then: an image whose
+    object is unchanged is not imported again. Goes with its image (an editor's upload replaces both)."""
+
+    image = models.OneToOneField("streaming.Image", on_delete=models.CASCADE, related_name="cms_origin")
+    source_url = models.CharField("CMS object", max_length=1024, help_text="s3://bucket/prefix/key it was read from.")
+    etag = models.CharField("ETag", max_length=128, help_text="The object's ETag when it was read (locally: mtime-size).")
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "image from the CMS"
+        verbose_name_plural = "images from the CMS"
+
+    def __str__(self) -> str:
+        return f"{self.image} from {self.source_url}"

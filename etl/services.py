@@ -18,13 +18,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from etl import metrics
-from etl.cleaning import clean_cms_document, clean_movie, display_id
+from etl.cleaning import IMAGE_EXTENSIONS, clean_cms_document, clean_movie, display_id
 from etl.exceptions import FeedError, RecordRejected, StrictModeRejection, one_line
 from etl.feed import iter_feed_records
 from etl.merge import LoadResult, Staging, merge, new_staging, stage_cms, stage_movie
+from etl.merge.result import KINDS, Counts
 from etl.models import ETLRun, RejectedRecord
-from core.storage import uses_s3
-from etl.sources import default_cms_source, list_objects, open_feed, parse_s3_url, read_object
+from core.storage import ObjectLocation, uses_s3
+from etl.images import KINDS as IMAGE_KINDS
+from etl.images import CmsImageRef, attach_cms_images
+from etl.sources import ListedObject, default_cms_source, list_objects, open_feed, parse_s3_url, read_object
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +94,7 @@ def etl_run(
     started = time.perf_counter()
     result = LoadResult()
     timings = report.timings
+    cms = None
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -99,20 +103,27 @@ def etl_run(
                 mark = time.perf_counter()
                 _stage_feed(staging, partner_source, report, progress)
                 timings["partner"], mark = time.perf_counter() - mark, time.perf_counter()
-                cms_prefix_url = None
                 if cms_source is not None:
-                    cms_prefix_url = _stage_cms(staging, cms_source, report, progress)
+                    cms = _stage_cms(staging, cms_source, report, progress)
                 staging.flush()
                 timings["cms"], mark = time.perf_counter() - mark, time.perf_counter()
                 progress.phase("merging into the catalog")
-                result = merge(cursor.cursor, cms_prefix_url=cms_prefix_url, report=report, now=timezone.now())
+                result = merge(cursor.cursor, cms_prefix_url=cms and cms.prefix_url, report=report, now=timezone.now())
                 timings["merge"] = time.perf_counter() - mark
             if strict and report.rejected:
                 raise StrictModeRejection(
                     f"{partner_source}: {report.rejected} record(s) rejected in strict mode; nothing was loaded"
                 )
             if dry_run:
+                if cms is not None:  # checked and counted here, while the run's movies exist; nothing stored
+                    result.images = _attach_images(cms, report, dry_run=True)
                 transaction.set_rollback(True)
+        if cms is not None and not dry_run:
+            # After the commit, one image at a time: a slow or failing image costs neither the load nor its locks.
+            mark = time.perf_counter()
+            progress.phase("importing the CMS images")
+            result.images = _attach_images(cms, report, dry_run=False)
+            timings["images"] = time.perf_counter() - mark
     except BaseException as exc:
         _finish(run, report, result, started, status=ETLRun.Status.FAILED, error=one_line(exc, limit=2000))
         exc.etl_run = run  # the caller names the failed run
@@ -144,23 +155,35 @@ def _stage_feed(staging: Staging, source: str, report: _Report, progress: Progre
 _CMS_KEY_RE = re.compile(r"^(?P<movie>[1-9][0-9]{0,18})/(?P<language>[a-z]{2,3})\.json$")
 
 
-def _stage_cms(staging: Staging, source: str, report: _Report, progress: Progress) -> str:
-    """Stage every document under the prefix; returns the prefix URL the documents' keys start with."""
+@dataclass
+class _CmsRead:
+    prefix_url: str  # the URL the documents' keys start with
+    images: list[CmsImageRef]  # the posters and backdrops the documents name
+
+
+def _stage_cms(staging: Staging, source: str, report: _Report, progress: Progress) -> _CmsRead:
+    """Stage every document under the prefix, and collect the images they name (imported by etl.images)."""
     root = parse_s3_url(source, prefix=True)
     progress.phase("reading the CMS documents")
     prefix = f"{root.key}/" if root.key else ""
     documents = []
-    for key in list_objects(root):
-        match = _CMS_KEY_RE.match(key[len(prefix):])
-        if match is None:
-            report("cms", "", f"s3://{root.bucket}/{key}", f"key does not match {prefix}<movie_id>/<language>.json")
+    assets: dict[str, ListedObject] = {}  # images under the prefix, by key relative to it
+    for listed in list_objects(root, stat_suffixes=IMAGE_EXTENSIONS):
+        relative = listed.key[len(prefix):]
+        if relative.lower().endswith(IMAGE_EXTENSIONS):
+            assets[relative] = listed
             continue
-        documents.append((key, int(match["movie"]), match["language"]))
+        match = _CMS_KEY_RE.match(relative)
+        if match is None:
+            report("cms", "", f"s3://{root.bucket}/{listed.key}", f"key does not match {prefix}<movie_id>/<language>.json")
+            continue
+        documents.append((listed.key, int(match["movie"]), match["language"]))
 
     def fetch(item):
         key, movie_id, language = item
         return item, read_object(root.bucket, key)
 
+    images: list[CmsImageRef] = []
     for number, ((key, movie_id, language), body) in enumerate(_fetch_all(fetch, documents), start=1):
         url = f"s3://{root.bucket}/{key}"
         try:
@@ -172,8 +195,37 @@ def _stage_cms(staging: Staging, source: str, report: _Report, progress: Progres
         except RecordRejected as exc:
             report("cms", str(movie_id), url, exc.reason)
             continue
+        for warning in document.warnings:
+            report("cms", str(movie_id), url, warning, "reported")
         stage_cms(staging, number, url, document)
-    return f"s3://{root.bucket}/{prefix}"
+        for kind in IMAGE_KINDS:
+            if kind in parsed and parsed[kind] is not None and parsed[kind] != "":
+                images.append(_image_ref(root, prefix, assets, document, kind, url, report))
+    return _CmsRead(f"s3://{root.bucket}/{prefix}", images)
+
+
+def _image_ref(root, prefix: str, assets: dict, document, kind: str, url: str, report: _Report) -> CmsImageRef:
+    """The image the document names for `kind`, found in the prefix's listing (unusable: reported, no location)."""
+    ref = CmsImageRef(document.movie_id, document.language, kind, url)
+    relative = getattr(document, kind)
+    if relative is None:
+        return ref  # an unusable key: cleaning reported it
+    listed = assets.get(relative)
+    if listed is None:
+        report("cms", str(document.movie_id), url,
+               f"{kind} s3://{root.bucket}/{prefix}{relative}: no such object; the movie keeps its current {kind}", "reported")
+        return ref
+    return CmsImageRef(document.movie_id, document.language, kind, url, ObjectLocation(root.bucket, listed.key),
+                       listed.size, listed.etag)
+
+
+def _attach_images(cms: _CmsRead, report: _Report, *, dry_run: bool) -> Counts:
+    try:
+        return attach_cms_images(cms.images, prefix_url=cms.prefix_url, report=report, dry_run=dry_run)
+    except Exception as exc:  # the load stands (it has committed); the next run tries the images again
+        logger.exception("importing the CMS images failed")
+        report("cms", "", cms.prefix_url, f"the CMS images were not imported: {one_line(exc, limit=500)}", "reported")
+        return Counts()
 
 
 def _fetch_all(fetch, items: list):
@@ -222,7 +274,7 @@ def summary_line(run: ETLRun) -> str:
     """One line: what the run did, per kind of row."""
     counts = run.counts or {}
     parts = []
-    for kind in ("movies", "people", "credits", "cms"):
+    for kind in KINDS:
         if kind in counts:
             parts.append(f"{kind} " + " ".join(f"{k}={v}" for k, v in counts[kind].items()))
     parts.append(f"rejected={run.rejected}")

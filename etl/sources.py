@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError as BotoConnectionError
 from django.conf import settings
@@ -107,8 +108,15 @@ def _open_local(path: Path, source: str, on_read) -> OpenedSource:
     return OpenedSource(CountingReader(handle, on_read), size, source)
 
 
-def list_objects(root: ObjectLocation) -> Iterator[str]:
-    """Keys of the objects under the prefix `root.key`, in key order."""
+class ListedObject(NamedTuple):
+    key: str
+    size: int | None  # None: not looked at (a local file without an image extension)
+    etag: str  # S3's ETag; locally "<mtime_ns>-<size>" in hex: changes when the file is rewritten
+
+
+def list_objects(root: ObjectLocation, *, stat_suffixes: tuple[str, ...] = ()) -> Iterator[ListedObject]:
+    """The objects under the prefix `root.key`, in key order. Over S3 the listing gives every object's size
+    and ETag; locally only files ending with one of `stat_suffixes` are looked at (a stat each)."""
     if not uses_s3():
         base = storage.local_bucket_path(root.bucket)
         if not base.is_dir():
@@ -118,13 +126,21 @@ def list_objects(root: ObjectLocation) -> Iterator[str]:
         for directory, _, files in os.walk(start):
             for name in files:
                 keys.append(Path(directory, name).relative_to(base).as_posix())
-        yield from sorted(keys)
+        for key in sorted(keys):
+            if stat_suffixes and key.lower().endswith(stat_suffixes):
+                try:
+                    info = (base / key).stat()
+                except OSError:
+                    continue  # gone since the walk
+                yield ListedObject(key, info.st_size, f"{info.st_mtime_ns:x}-{info.st_size:x}")
+            else:
+                yield ListedObject(key, None, "")
         return
     paginator = s3_client().get_paginator("list_objects_v2")
     try:
         for page in paginator.paginate(Bucket=root.bucket, Prefix=f"{root.key}/" if root.key else ""):
             for item in page.get("Contents", []):
-                yield item["Key"]
+                yield ListedObject(item["Key"], item.get("Size"), item.get("ETag", "").strip('"'))
     except ClientError as exc:
         raise FeedError(f"{root.url}: {describe_client_error(exc)}") from exc
     except (BotoConnectionError, BotoCoreError) as exc:

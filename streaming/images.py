@@ -78,10 +78,12 @@ def check_image(data: bytes) -> CheckedImage:
 
 
 def image_store(
-    *, kind: str, data: bytes, movie=None, person=None, source: str = ImageSource.UPLOAD, keep_existing: bool = False
+    *, kind: str, data: bytes, movie=None, person=None, source: str = ImageSource.UPLOAD, keep_existing: bool = False,
+    keep_uploaded: bool = False,
 ) -> Image | None:
     """Make `data` the `kind` image of `movie` or `person`, replacing the previous one (or, with
-    `keep_existing`, only when there is none: None then); renditions follow from a task once this commits."""
+    `keep_existing`, only when there is none; with `keep_uploaded`, unless the previous one was uploaded by an
+    editor: None then); renditions follow from a task once this commits."""
     if (movie is None) == (person is None):
         raise ValueError("an image belongs to exactly one movie or person")
     if kind not in ({ImageKind.POSTER, ImageKind.BACKDROP} if movie is not None else {ImageKind.PHOTO}):
@@ -93,7 +95,7 @@ def image_store(
         with transaction.atomic():
             owner = {"movie": movie} if movie is not None else {"person": person}
             previous = Image.objects.select_for_update().filter(kind=kind, **owner).first()
-            if previous is not None and keep_existing:
+            if previous is not None and (keep_existing or (keep_uploaded and previous.source == ImageSource.UPLOAD)):
                 _delete_quietly([key])
                 return None
             if previous is not None:

@@ -31,7 +31,7 @@ BOOKKEEPING = {
     "etl_credit_changed": "movie_id bigint",
 }
 BOOKKEEPING_TABLES = tuple(BOOKKEEPING)
-WORK_TABLES = (*people.WORK_TABLES, *credits.WORK_TABLES, *genres.WORK_TABLES, *BOOKKEEPING_TABLES)
+WORK_TABLES = (*cms.WORK_TABLES, *people.WORK_TABLES, *credits.WORK_TABLES, *genres.WORK_TABLES, *BOOKKEEPING_TABLES)
 
 
 def new_staging(cursor, batch_size: int = 5000) -> Staging:
@@ -55,6 +55,7 @@ def merge(cursor, *, cms_prefix_url: str | None, report, now) -> LoadResult:
     movies.drop_repeated_movies(cursor, report)
     cms.drop_cms_of_unknown_movies(cursor, report)
     people.upsert_people(cursor, result, report)
+    cms.apply_cms_facts(cursor)
     movies.upsert_movies(cursor, result)
     if cms_prefix_url is not None:
         cms.upsert_cms(cursor, result, cms_prefix_url)

@@ -51,7 +51,8 @@ def stage_cast(
 
 def replace_credits(cursor, result: LoadResult) -> None:
     # Which list governs each movie's actors (crew): its CMS document's (the one in the movie's own language
-    # first), else the partner record's when it has one. Movies with neither keep those credits.
+    # first), else the partner record's when it has one. Movies with neither keep those credits. The cast and
+    # the crew are governed separately: a document with a crew list and no actors takes over the crew only.
     cursor.execute(
         """
         CREATE TEMP TABLE etl_cast_scope ON COMMIT DROP AS
@@ -61,6 +62,9 @@ def replace_credits(cursor, result: LoadResult) -> None:
             UNION ALL
             SELECT m.id, false, 'partner', s.pos, 1, true, '' FROM etl_stg_movie s JOIN catalog_movie m ON m.external_id = s.external_id
             WHERE s.has_cast
+            UNION ALL
+            SELECT m.id, true, 'cms', s.pos, 0, s.language = m.language, s.language
+            FROM etl_stg_cms s JOIN catalog_movie m ON m.external_id = s.movie_ext WHERE s.has_crew
             UNION ALL
             SELECT m.id, true, 'partner', s.pos, 1, true, '' FROM etl_stg_movie s JOIN catalog_movie m ON m.external_id = s.external_id
             WHERE s.has_crew

@@ -46,7 +46,7 @@ COLUMNS = {
 def stage_movie(staging: Staging, pos: int, record: MovieRecord) -> None:
     """Stage partner record number `pos` with its cast, crew and genre lists."""
     stage_cast(staging, "partner", pos, record.movie_id, record.cast, record.crew)
-    stage_genres(staging, pos, record.movie_id, record.genres)
+    stage_genres(staging, "partner", pos, record.movie_id, record.genres)
     staging.add(StagedMovie(
         pos, record.movie_id, record.title, record.language, record.description, record.cast is not None,
         record.year, record.runtime, record.age_rating, list(record.countries), record.genres is not None,
@@ -70,7 +70,7 @@ def drop_repeated_movies(cursor, report) -> None:
     if repeats:
         positions = [pos for pos, _, _ in repeats]
         cursor.execute(f"DELETE FROM {StagedCast.table} WHERE source = 'partner' AND pos = ANY(%s)", [positions])
-        cursor.execute(f"DELETE FROM {StagedGenre.table} WHERE pos = ANY(%s)", [positions])
+        cursor.execute(f"DELETE FROM {StagedGenre.table} WHERE source = 'partner' AND pos = ANY(%s)", [positions])
 
 
 def _unless_pinned(row: str, column: str, value: str) -> str:

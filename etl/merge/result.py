@@ -1,4 +1,4 @@
-"""What a merge did: counts per kind of row (movies, people, credits, CMS descriptions)."""
+"""What a run did: counts per kind of row (movies, people, credits, CMS descriptions, images from the CMS)."""
 
 from __future__ import annotations
 
@@ -17,16 +17,20 @@ class Counts:
         return {k: v for k, v in vars(self).items() if v or k in ("created", "updated", "unchanged")}
 
 
+KINDS = ("movies", "people", "credits", "cms", "images")
+
+
 @dataclass
 class LoadResult:
     movies: Counts = field(default_factory=Counts)
     people: Counts = field(default_factory=Counts)
     credits: Counts = field(default_factory=Counts)
     cms: Counts = field(default_factory=Counts)
+    images: Counts = field(default_factory=Counts)  # posters and backdrops from the CMS (etl.images)
 
     def as_dict(self) -> dict:
-        return {name: getattr(self, name).as_dict() for name in ("movies", "people", "credits", "cms")}
+        return {name: getattr(self, name).as_dict() for name in KINDS}
 
     def totals(self) -> tuple[int, int, int]:
-        parts = [self.movies, self.people, self.credits, self.cms]
+        parts = [getattr(self, name) for name in KINDS]
         return (sum(p.created for p in parts), sum(p.updated + p.deleted for p in parts), sum(p.unchanged for p in parts))

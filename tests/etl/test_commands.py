@@ -89,13 +89,13 @@ def test_load_demo_shows_all_three_sources_and_is_idempotent(local_store, tmp_pa
     demo = _demo_dir(tmp_path)
     call_command("load_demo", "--demo-dir", str(demo), "--editor", "editor")
     out = capsys.readouterr().out
-    assert "3 of 3 CMS documents written, 2 overrides added" in out
+    assert "3 of 3 CMS objects (documents and images) written, 2 overrides added" in out
     assert set(Movie.objects.values_list("source_used", flat=True)) == {"override", "cms", "partner"}
     assert set(DescriptionOverride.objects.values_list("author", flat=True)) == {editor.pk}
     assert (local_store.local_root / "cms-test" / "cms" / "1" / "en.json").is_file()
     call_command("load_demo", "--demo-dir", str(demo), "--editor", "editor")
     out = capsys.readouterr().out
-    assert "0 of 3 CMS documents written, 0 overrides added" in out
+    assert "0 of 3 CMS objects (documents and images) written, 0 overrides added" in out
     second = ETLRun.objects.first()
     assert (second.created, second.updated, second.triggered_by) == (0, 0, "demo")
     assert DescriptionOverride.objects.count() == 2
@@ -104,10 +104,10 @@ def test_load_demo_shows_all_three_sources_and_is_idempotent(local_store, tmp_pa
 def test_load_demo_into_s3_skips_unchanged_objects(s3_store, tmp_path, capsys):
     demo = _demo_dir(tmp_path)
     call_command("load_demo", "--demo-dir", str(demo))
-    assert "3 of 3 CMS documents written" in capsys.readouterr().out
+    assert "3 of 3 CMS objects (documents and images) written" in capsys.readouterr().out
     (demo / "cms" / "1" / "en.json").write_text(json.dumps({"movie_id": 1, "language": "en", "description": "new text"}))
     call_command("load_demo", "--demo-dir", str(demo))
-    assert "1 of 3 CMS documents written" in capsys.readouterr().out
+    assert "1 of 3 CMS objects (documents and images) written" in capsys.readouterr().out
     assert Movie.objects.get(external_id=1).description == "new text"
     assert set(DescriptionOverride.objects.values_list("author", flat=True)) == {None}
 

@@ -32,7 +32,8 @@ class Command(BaseCommand):
         run = result.run
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo loaded: {result.documents_written} of {result.documents_total} CMS documents written, "
+                f"Demo loaded: {result.documents_written} of {result.documents_total} CMS objects "
+                f"(documents and images) written, "
                 f"{result.overrides_written} overrides added; ETL run #{run.pk}: {summary_line(run)}"
             )
         )
