@@ -39,7 +39,8 @@ def insert_outbox_rows(rows: list[OutboxRow]) -> set[uuid.UUID]:
     Two orders matter. The relay sends rows in id order, so ids are drawn in the callers' order (a
     session's events leave as the player sent them). The rows are written, and their unique keys
     locked, in event-id order, so two transactions holding overlapping events wait for each other
-    in one order only: they queue instead of deadlocking.
+    in one order only: they queue instead of deadlocking. Each new row's id is listed in the relay's
+    queue (OutboxUnsent) by the same statement.
     """
     if not rows:
         return set()
@@ -50,9 +51,12 @@ def insert_outbox_rows(rows: list[OutboxRow]) -> set[uuid.UUID]:
             "WITH r AS MATERIALIZED ("
             "  SELECT nextval(%s::regclass) AS id, e, s, t, m, p, c FROM ("
             "    SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[]) "
-            "    WITH ORDINALITY AS u(e, s, t, m, p, c, n) ORDER BY n) AS ordered) "
-            "INSERT INTO activity_outboxevent (id, event_id, session_id, event_type, message, traceparent, created_at, attempts, last_error) "
-            "SELECT id, e, s, t, m, p, c, 0, '' FROM r ORDER BY e ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+            "    WITH ORDINALITY AS u(e, s, t, m, p, c, n) ORDER BY n) AS ordered"
+            "), stored AS ("
+            "  INSERT INTO activity_outboxevent (id, event_id, session_id, event_type, message, traceparent, created_at, attempts, last_error) "
+            "  SELECT id, e, s, t, m, p, c, 0, '' FROM r ORDER BY e ON CONFLICT (event_id) DO NOTHING RETURNING id, event_id"
+            "), queued AS (INSERT INTO activity_outboxunsent (outbox_id) SELECT id FROM stored) "
+            "SELECT event_id FROM stored",
             [_id_sequence(cursor), *columns],
         )
         return {row[0] for row in cursor.fetchall()}
