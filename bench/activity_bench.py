@@ -222,12 +222,20 @@ def restore_outbox() -> None:
     sql("CHECKPOINT")
 
 
-def relay_vs_bare(bootstrap: str, topic: str, *, rounds: int, batch: int) -> dict:
+def relay_vs_bare(bootstrap: str, topic: str, *, rounds: int, batch: int, min_rows: int) -> dict:
     from activity.kafka import get_producer
     from activity.services import relay_outbox
 
     sql("DROP TABLE IF EXISTS bench_outbox_copy")
     sql("CREATE TABLE bench_outbox_copy AS SELECT * FROM activity_outboxevent ORDER BY id")
+    # A slow ingest run leaves few rows: top the copy up to `min_rows` (the same messages again, new
+    # row and event ids), so every run measures the relay on a comparable volume.
+    have = sql("SELECT count(*) FROM bench_outbox_copy")[0][0]
+    while 0 < have < min_rows:
+        sql("INSERT INTO bench_outbox_copy SELECT nextval(pg_get_serial_sequence('activity_outboxevent', 'id')), gen_random_uuid(), "
+            "session_id, event_type, message, traceparent, created_at, sent_at, attempts, last_error "
+            "FROM bench_outbox_copy ORDER BY id LIMIT %s", [min_rows - have])
+        have = sql("SELECT count(*) FROM bench_outbox_copy")[0][0]
     rows = sql("SELECT session_id, event_type, message, traceparent FROM bench_outbox_copy ORDER BY id")
     # Warm both paths up (broker connections, producer ids, topic creation) before measuring.
     bare_producer_rate(bootstrap, topic + ".bare", rows[:2000])
@@ -387,6 +395,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (clients)")
     parser.add_argument("--relay-rounds", type=int, default=3, help="alternating relay / bare producer rounds")
     parser.add_argument("--relay-batch", type=int, default=5000, help="outbox rows per relay round trip")
+    parser.add_argument("--relay-rows", type=int, default=100_000, help="at least this many outbox rows per relay round")
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--latency-rate", type=float, default=5000.0, help="events/s offered (batches of 50)")
     parser.add_argument("--burst", type=int, default=1_000_000, help="events in the consumer's burst (0: skip)")
@@ -433,7 +442,8 @@ def main() -> None:
         loads.append(os.getloadavg()[0])
 
         # 2. Relay vs a bare producer.
-        results["relay"] = relay_vs_bare(bootstrap, topic, rounds=args.relay_rounds, batch=args.relay_batch)
+        results["relay"] = relay_vs_bare(bootstrap, topic, rounds=args.relay_rounds, batch=args.relay_batch,
+                                         min_rows=args.relay_rows)
         print(f"relay:   {results['relay']}", flush=True)
         loads.append(os.getloadavg()[0])
 
@@ -444,8 +454,11 @@ def main() -> None:
             sql("TRUNCATE activity_outboxevent, activity_outboxunsent")
             env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url,
                    "CELERY_TASK_ALWAYS_EAGER": "false", "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_ACTIVITY_TOPIC": topic, **FAST}
-            worker = subprocess.Popen([str(Path(sys.executable).parent / "celery"), "-A", "cinema_project", "worker",
-                                       "--loglevel", "WARNING", "--concurrency", "1", "--without-gossip", "--without-mingle"],
+            # With beat inside (-B), as in production: the relay also runs every 2 s, whatever happened to a nudge.
+            schedule = Path(tempfile.mkdtemp(prefix="activity-bench-beat-")) / "schedule"
+            worker = subprocess.Popen([str(Path(sys.executable).parent / "celery"), "-A", "cinema_project", "worker", "-B",
+                                       "--schedule", str(schedule), "--loglevel", "WARNING", "--concurrency", "1",
+                                       "--without-gossip", "--without-mingle"],
                                       cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             processes.append(worker)
             os.environ.update({"REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url, "CELERY_TASK_ALWAYS_EAGER": "false"})
