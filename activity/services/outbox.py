@@ -128,10 +128,18 @@ def _relay_here() -> None:
         logger.warning("activity relay failed (events stay in the outbox): %s", exc)
 
 
+# At most one nudge per process per interval. Under load every ingest commit asks for a nudge (60+
+# a second at 3,000 events/s); one relay task each would queue faster than a worker runs them, and
+# the queue's wait (and the tasks' 30 s expiry) became the relay's lag. Commits made while the sender
+# sleeps leave one token, so the nudge after the sleep covers them all (sent after their commit).
+NUDGE_INTERVAL = 0.1  # seconds
+
+
 def _sender_loop() -> None:
     while True:
         _pending.get()
         _send_nudge()
+        time.sleep(NUDGE_INTERVAL)
 
 
 def _ensure_sender() -> None:

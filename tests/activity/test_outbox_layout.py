@@ -80,3 +80,27 @@ def test_marking_a_row_sent_is_a_heap_only_update(kafka_topic):
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'activity_outboxevent'")
         definitions = [row[0] for row in cursor.fetchall()]
     assert not [d for d in definitions if any(column in d for column in ("sent_at", "attempts", "last_error"))]
+
+
+def test_nudges_are_coalesced_and_the_last_one_follows_the_last_commit(monkeypatch):
+    """Every commit asks for a nudge; a process sends at most one per NUDGE_INTERVAL, and one always
+    leaves after the latest request (so that commit's rows are covered by a relay run)."""
+    import time
+    from types import SimpleNamespace
+
+    import activity.services.outbox as outbox
+
+    sent: list[float] = []
+    monkeypatch.setattr(outbox, "current_app", SimpleNamespace(conf=SimpleNamespace(task_always_eager=False)))
+    monkeypatch.setattr(outbox, "_send_nudge", lambda: sent.append(time.monotonic()))
+    time.sleep(outbox.NUDGE_INTERVAL * 2)  # a sender left sleeping by an earlier test has woken
+    started = time.monotonic()
+    last_request = started
+    while time.monotonic() - started < 0.6:
+        outbox.nudge_relay()  # what each commit's on_commit hook does
+        last_request = time.monotonic()
+        time.sleep(0.002)
+    time.sleep(outbox.NUDGE_INTERVAL * 3)
+    during = [moment for moment in sent if moment >= started]
+    assert 1 <= len(during) <= 0.6 / outbox.NUDGE_INTERVAL + 2, len(during)  # ~250 requests
+    assert during[-1] >= last_request
