@@ -57,7 +57,7 @@ def update_backlog_gauges() -> tuple[int, float]:
     return count, age
 
 
-def relay_outbox(*, batch_size: int = 5000, time_budget: float = 60.0) -> RelayReport:
+def relay_outbox(*, batch_size: int = 20_000, time_budget: float = 60.0) -> RelayReport:
     """Send unsent outbox rows, batch after batch, until none are left or the time budget is spent.
 
     Raises KafkaUnavailable when Kafka refused a batch (after recording which rows made it).
