@@ -272,6 +272,7 @@ def open_loop_latency(port: int, bootstrap: str, topic: str, movie_ids: list[int
     consumer.assign([TopicPartition(topic, p, consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1])
                      for p in partitions])
     seen: dict[str, float] = {}
+    read_count, others = [0], [0]
     server_lag: list[float] = []
     reading = threading.Event()
     reading.set()
@@ -283,7 +284,14 @@ def open_loop_latency(port: int, bootstrap: str, topic: str, movie_ids: list[int
                     continue
                 now = time.perf_counter()
                 event = json.loads(message.value())
-                seen.setdefault(event.get("event_id"), now)
+                event_id = event.get("event_id")
+                read_count[0] += 1
+                if event_id not in due_of:
+                    others[0] += 1  # not one of ours (an idle session closed by the server, say)
+                    continue
+                if event_id in seen:
+                    continue  # a duplicate (a relay run sent it again): the first arrival counts
+                seen[event_id] = now
                 received = datetime.fromisoformat(event["received_at"].replace("Z", "+00:00")).timestamp()
                 server_lag.append(message.timestamp()[1] / 1000 - received)
 
@@ -336,7 +344,8 @@ def open_loop_latency(port: int, bootstrap: str, topic: str, movie_ids: list[int
         "received_to_produced": percentiles(server_lag, 50, 95, 99),
         "stored_to_marked": [float(x) for x in outbox_lag or (0, 0, 0)],
         "offered": total * BATCH / sent_in,
-        "detail": f"{len(latencies):,} of {len(due_of):,} events read back, {failures[0]} batches refused, "
+        "detail": f"{len(latencies):,} of {len(due_of):,} events read back ({read_count[0]:,} messages: "
+                  f"{read_count[0] - others[0] - len(seen):,} duplicates, {others[0]:,} others), {failures[0]} batches refused, "
                   f"{sum(1 for x in late if x > 0.05)} requests left >50 ms late",
     }
 
