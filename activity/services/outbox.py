@@ -15,6 +15,7 @@ from typing import NamedTuple
 from celery import current_app
 from django.db import connection, transaction
 
+from activity.services import binary
 from activity.services.relay import relay_outbox
 
 logger = logging.getLogger(__name__)
@@ -46,30 +47,30 @@ def insert_outbox_rows(rows: list[OutboxRow]) -> set[uuid.UUID]:
         return set()
     # One array per column: six parameters whatever the batch size (cheap to bind and to plan).
     columns = [list(column) for column in zip(*rows)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "WITH r AS MATERIALIZED ("
-            "  SELECT nextval(%s::regclass) AS id, e, s, t, m, p, c FROM ("
-            "    SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[]) "
-            "    WITH ORDINALITY AS u(e, s, t, m, p, c, n) ORDER BY n) AS ordered"
-            "), stored AS ("
-            "  INSERT INTO activity_outboxevent (id, event_id, session_id, event_type, message, traceparent, created_at, attempts, last_error) "
-            "  SELECT id, e, s, t, m, p, c, 0, '' FROM r ORDER BY e ON CONFLICT (event_id) DO NOTHING RETURNING id, event_id"
-            "), queued AS (INSERT INTO activity_outboxunsent (outbox_id) SELECT id FROM stored) "
-            "SELECT event_id FROM stored",
-            [_id_sequence(cursor), *columns],
-        )
-        return {row[0] for row in cursor.fetchall()}
+    stored = binary.execute(
+        "WITH r AS MATERIALIZED ("
+        "  SELECT nextval(%s::regclass) AS id, e, s, t, m, p, c FROM ("
+        "    SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[]) "
+        "    WITH ORDINALITY AS u(e, s, t, m, p, c, n) ORDER BY n) AS ordered"
+        "), stored AS ("
+        "  INSERT INTO activity_outboxevent (id, event_id, session_id, event_type, message, traceparent, created_at, attempts, last_error) "
+        "  SELECT id, e, s, t, m, p, c, 0, '' FROM r ORDER BY e ON CONFLICT (event_id) DO NOTHING RETURNING id, event_id"
+        "), queued AS (INSERT INTO activity_outboxunsent (outbox_id) SELECT id FROM stored) "
+        "SELECT event_id FROM stored",
+        [_id_sequence(), *columns],
+    )
+    return {row[0] for row in stored}
 
 
 _sequence: str | None = None
 
 
-def _id_sequence(cursor) -> str:
+def _id_sequence() -> str:
     global _sequence
     if _sequence is None:
-        cursor.execute("SELECT pg_get_serial_sequence('activity_outboxevent', 'id')")
-        _sequence = cursor.fetchone()[0]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence('activity_outboxevent', 'id')")
+            _sequence = cursor.fetchone()[0]
     return _sequence
 
 
