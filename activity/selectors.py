@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from activity.models import MovieDailyStats, OutboxEvent, ResumePosition
+from activity.models import MovieDailyStats, OutboxEvent, OutboxUnsent, ResumePosition
 from activity.rules import RESUME_MIN_FRACTION, RESUME_MIN_SECONDS_UNKNOWN_DURATION, WATCHED_FRACTION, is_resumable
 from catalog.selectors import visible_movies
 
@@ -95,9 +95,10 @@ def error_rate_by_day(*, days: int, movie_id: int | None = None, user=None) -> l
 
 
 def outbox_backlog() -> dict:
-    unsent = OutboxEvent.objects.filter(sent_at__isnull=True)
-    oldest = unsent.order_by("id").values_list("created_at", flat=True).first()
-    return {"count": unsent.count(), "oldest_age_seconds": (timezone.now() - oldest).total_seconds() if oldest else 0.0}
+    queue = OutboxUnsent.objects.order_by("outbox_id")
+    first = queue.values_list("outbox_id", flat=True).first()
+    oldest = OutboxEvent.objects.filter(pk=first).values_list("created_at", flat=True).first() if first else None
+    return {"count": queue.count(), "oldest_age_seconds": (timezone.now() - oldest).total_seconds() if oldest else 0.0}
 
 
 def recent_plays(*, days: int = 30) -> QuerySet:

@@ -23,7 +23,7 @@ from activity.services.relay import KafkaUnavailable
     reject_on_worker_lost=True,
     ignore_result=True,
 )
-def relay_outbox_task(batch_size: int = 5000) -> int:
+def relay_outbox_task(batch_size: int = 20_000) -> int:
     """Send the outbox to Kafka; retried with backoff while Kafka refuses (rows stay in the outbox)."""
     return relay_outbox(batch_size=batch_size).sent
 

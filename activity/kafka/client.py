@@ -16,7 +16,7 @@ from typing import Any
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from django.conf import settings
 
-from activity.kafka.envelope import ConsumedEvent, InvalidMessage, parse_message
+from activity.kafka.envelope import ConsumedEvent, InvalidMessage, message_headers, parse_message
 from activity.kafka.topics import activity_topic
 from activity.kafka.tracing import TRACE_HEADER, traced_from, tracing_on
 
@@ -100,43 +100,62 @@ def produce(*, topic: str, value: bytes, key: bytes, headers: dict[str, str], on
             raise KafkaClientError(str(exc)) from exc
 
 
-def _report(on_delivery, token, err, _msg) -> None:
-    on_delivery(token, None if err is None else f"{err.name()}: {err.str()}"[:500])
-
-
 def produce_many(
-    *, topic: str, records: Iterable[tuple[Any, bytes, bytes, dict[str, str], str]], on_delivery: Callable[[Any, str | None], None]
+    *,
+    topic: str,
+    records: Iterable[tuple[Any, str, str, str, str]],
+    on_delivered: Callable[[Any], None],
+    on_failed: Callable[[Any, str], None],
 ) -> int:
-    """Queue (token, key, value, headers, traceparent) records; `on_delivery(token, None)` once Kafka
-    confirmed one, `on_delivery(token, "error text")` if not. Returns how many were queued.
+    """Queue (token, key, value, event_type, traceparent) records (key and value as text, sent as
+    UTF-8); `on_delivered(token)` once Kafka confirmed one, `on_failed(token, "error text")` if not.
+    Returns how many were queued.
 
-    The relay's hot loop: one producer lookup, and the stored trace context attached only when an
-    OpenTelemetry SDK is active (the instrumented producer's send span then continues it).
+    The relay's hot loop, kept to one producer call per record: the headers of records without a
+    trace context are shared per event type, the delivery callback is one partial per record, and the
+    stored trace context is attached only when an OpenTelemetry SDK is active (the instrumented
+    producer's send span then continues it).
     """
     producer = get_producer()
     send = producer.produce
-    report = functools.partial(_report, on_delivery)
     tracing = tracing_on()
-    count = 0
+    shared_headers: dict[str, dict[str, str]] = {}
+    partial = functools.partial
+
+    def report(token, err, _msg) -> None:
+        if err is None:
+            on_delivered(token)
+        else:
+            on_failed(token, f"{err.name()}: {err.str()}"[:500])
 
     def queue(value, key, headers, callback) -> None:
         while True:
             try:
-                send(topic, value=value, key=key, headers=headers, on_delivery=callback)
+                send(topic, value=value, key=key, on_delivery=callback, headers=headers)
                 return
             except BufferError:
                 producer.poll(0.05)  # librdkafka's local queue is full: let delivery reports drain it
 
+    count = 0
     try:
-        for token, key, value, headers, traceparent in records:
-            callback = functools.partial(report, token)
-            if tracing and traceparent:
+        for token, key, value, event_type, traceparent in records:
+            if traceparent or tracing:  # an instrumented producer writes into the headers: its own dict
+                headers = message_headers(event_type=event_type, traceparent=traceparent)
+            else:
+                headers = shared_headers.get(event_type)
+                if headers is None:
+                    headers = shared_headers[event_type] = message_headers(event_type=event_type, traceparent="")
+            callback = partial(report, token)
+            if tracing:
                 with traced_from(traceparent, enabled=True):
                     queue(value, key, headers, callback)
             else:
-                queue(value, key, headers, callback)
+                try:
+                    send(topic, value, key, on_delivery=callback, headers=headers)
+                except BufferError:
+                    queue(value, key, headers, callback)
             count += 1
-            if count % 512 == 0:
+            if not count & 1023:
                 producer.poll(0)  # run delivery callbacks as we go
     except KafkaException as exc:
         raise KafkaClientError(str(exc)) from exc

@@ -7,12 +7,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
 from django.utils import timezone
 
 from activity import kafka, metrics, rules
 from activity.identity import viewer_key_for
-from activity.services import outbox
+from activity.services import binary, outbox
 from activity.services.transactions import atomic_with_retry
 from activity.validation import check_event, parse_time
 from catalog.selectors import visible_movies
@@ -121,20 +120,19 @@ def _upsert_sessions(fresh, viewer_keys, *, now: datetime) -> None:
     rows = []
     for session_id, (index, event) in sorted(latest.items()):
         closed_at = now if event["type"] == "stop" else None
-        rows.append((session_id, viewer_keys[index], event["movie_id"], now, now, event["position"], event.get("duration"), closed_at))
-    with connection.cursor() as cursor:
-        # Rows in session-id order (ORDER BY the array position): every transaction locks them in one order.
-        cursor.execute(
-            "INSERT INTO activity_playbacksession AS s (session_id, viewer_key, movie_id, started_at, last_seen_at, "
-            "last_position, duration, closed_at, closed_by_server) "
-            "SELECT i, v, m, st, ls, p, d, c, false FROM unnest(%s::uuid[], %s::text[], %s::bigint[], %s::timestamptz[], "
-            "%s::timestamptz[], %s::float8[], %s::float8[], %s::timestamptz[]) WITH ORDINALITY AS u(i, v, m, st, ls, p, d, c, n) "
-            "ORDER BY n "
-            "ON CONFLICT (session_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, "
-            "last_position = EXCLUDED.last_position, duration = COALESCE(EXCLUDED.duration, s.duration), "
-            "closed_at = COALESCE(s.closed_at, EXCLUDED.closed_at)",
-            [list(column) for column in zip(*rows)],
-        )
+        rows.append((session_id, viewer_keys[index], event["movie_id"], now, now, float(event["position"]), _float(event.get("duration")), closed_at))
+    # Rows in session-id order (ORDER BY the array position): every transaction locks them in one order.
+    binary.execute(
+        "INSERT INTO activity_playbacksession AS s (session_id, viewer_key, movie_id, started_at, last_seen_at, "
+        "last_position, duration, closed_at, closed_by_server) "
+        "SELECT i, v, m, st, ls, p, d, c, false FROM unnest(%s::uuid[], %s::text[], %s::bigint[], %s::timestamptz[], "
+        "%s::timestamptz[], %s::float8[], %s::float8[], %s::timestamptz[]) WITH ORDINALITY AS u(i, v, m, st, ls, p, d, c, n) "
+        "ORDER BY n "
+        "ON CONFLICT (session_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, "
+        "last_position = EXCLUDED.last_position, duration = COALESCE(EXCLUDED.duration, s.duration), "
+        "closed_at = COALESCE(s.closed_at, EXCLUDED.closed_at)",
+        [list(column) for column in zip(*rows)],
+    )
 
 
 def _upsert_resume_positions(fresh, viewer_keys, *, now: datetime) -> None:
@@ -150,17 +148,21 @@ def _upsert_resume_positions(fresh, viewer_keys, *, now: datetime) -> None:
         duration = event.get("duration")
         finished = event["type"] == "stop" and event.get("reason") == "finished"
         watched = rules.is_watched(position=event["position"], duration=duration, finished=finished)
-        rows.append((viewer_key, movie_id, event["position"], duration, watched, occurred_at, now))
-    with connection.cursor() as cursor:
-        # Rows in (viewer, movie) order: every transaction locks them in one order.
-        cursor.execute(
-            "INSERT INTO activity_resumeposition AS r (viewer_key, movie_id, position, duration, watched, occurred_at, updated_at) "
-            "SELECT v, m, p, d, w, o, u FROM unnest(%s::text[], %s::bigint[], %s::float8[], %s::float8[], %s::bool[], "
-            "%s::timestamptz[], %s::timestamptz[]) WITH ORDINALITY AS x(v, m, p, d, w, o, u, n) ORDER BY n "
-            "ON CONFLICT (viewer_key, movie_id) DO UPDATE SET "
-            "position = EXCLUDED.position, duration = COALESCE(EXCLUDED.duration, r.duration), "
-            "watched = EXCLUDED.watched OR EXCLUDED.position >= %s * COALESCE(EXCLUDED.duration, r.duration, 'Infinity'), "
-            "occurred_at = EXCLUDED.occurred_at, updated_at = EXCLUDED.updated_at "
-            "WHERE r.occurred_at <= EXCLUDED.occurred_at",
-            [*[list(column) for column in zip(*rows)], rules.WATCHED_FRACTION],
-        )
+        rows.append((viewer_key, movie_id, float(event["position"]), _float(duration), watched, occurred_at, now))
+    # Rows in (viewer, movie) order: every transaction locks them in one order.
+    binary.execute(
+        "INSERT INTO activity_resumeposition AS r (viewer_key, movie_id, position, duration, watched, occurred_at, updated_at) "
+        "SELECT v, m, p, d, w, o, u FROM unnest(%s::text[], %s::bigint[], %s::float8[], %s::float8[], %s::bool[], "
+        "%s::timestamptz[], %s::timestamptz[]) WITH ORDINALITY AS x(v, m, p, d, w, o, u, n) ORDER BY n "
+        "ON CONFLICT (viewer_key, movie_id) DO UPDATE SET "
+        "position = EXCLUDED.position, duration = COALESCE(EXCLUDED.duration, r.duration), "
+        "watched = EXCLUDED.watched OR EXCLUDED.position >= %s * COALESCE(EXCLUDED.duration, r.duration, 'Infinity'), "
+        "occurred_at = EXCLUDED.occurred_at, updated_at = EXCLUDED.updated_at "
+        "WHERE r.occurred_at <= EXCLUDED.occurred_at",
+        [*[list(column) for column in zip(*rows)], rules.WATCHED_FRACTION],
+    )
+
+
+def _float(value) -> float | None:
+    """A JSON number as a float (binary parameters want one type per array), None kept."""
+    return None if value is None else float(value)

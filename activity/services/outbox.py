@@ -15,6 +15,7 @@ from typing import NamedTuple
 from celery import current_app
 from django.db import connection, transaction
 
+from activity.services import binary
 from activity.services.relay import relay_outbox
 
 logger = logging.getLogger(__name__)
@@ -39,33 +40,37 @@ def insert_outbox_rows(rows: list[OutboxRow]) -> set[uuid.UUID]:
     Two orders matter. The relay sends rows in id order, so ids are drawn in the callers' order (a
     session's events leave as the player sent them). The rows are written, and their unique keys
     locked, in event-id order, so two transactions holding overlapping events wait for each other
-    in one order only: they queue instead of deadlocking.
+    in one order only: they queue instead of deadlocking. Each new row's id is listed in the relay's
+    queue (OutboxUnsent) by the same statement.
     """
     if not rows:
         return set()
     # One array per column: six parameters whatever the batch size (cheap to bind and to plan).
     columns = [list(column) for column in zip(*rows)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "WITH r AS MATERIALIZED ("
-            "  SELECT nextval(%s::regclass) AS id, e, s, t, m, p, c FROM ("
-            "    SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[]) "
-            "    WITH ORDINALITY AS u(e, s, t, m, p, c, n) ORDER BY n) AS ordered) "
-            "INSERT INTO activity_outboxevent (id, event_id, session_id, event_type, message, traceparent, created_at, attempts, last_error) "
-            "SELECT id, e, s, t, m, p, c, 0, '' FROM r ORDER BY e ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
-            [_id_sequence(cursor), *columns],
-        )
-        return {row[0] for row in cursor.fetchall()}
+    stored = binary.execute(
+        "WITH r AS MATERIALIZED ("
+        "  SELECT nextval(%s::regclass) AS id, e, s, t, m, p, c FROM ("
+        "    SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[]) "
+        "    WITH ORDINALITY AS u(e, s, t, m, p, c, n) ORDER BY n) AS ordered"
+        "), stored AS ("
+        "  INSERT INTO activity_outboxevent (id, event_id, session_id, event_type, message, traceparent, created_at, attempts, last_error) "
+        "  SELECT id, e, s, t, m, p, c, 0, '' FROM r ORDER BY e ON CONFLICT (event_id) DO NOTHING RETURNING id, event_id"
+        "), queued AS (INSERT INTO activity_outboxunsent (outbox_id) SELECT id FROM stored) "
+        "SELECT event_id FROM stored",
+        [_id_sequence(), *columns],
+    )
+    return {row[0] for row in stored}
 
 
 _sequence: str | None = None
 
 
-def _id_sequence(cursor) -> str:
+def _id_sequence() -> str:
     global _sequence
     if _sequence is None:
-        cursor.execute("SELECT pg_get_serial_sequence('activity_outboxevent', 'id')")
-        _sequence = cursor.fetchone()[0]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence('activity_outboxevent', 'id')")
+            _sequence = cursor.fetchone()[0]
     return _sequence
 
 
@@ -124,10 +129,18 @@ def _relay_here() -> None:
         logger.warning("activity relay failed (events stay in the outbox): %s", exc)
 
 
+# At most one nudge per process per interval. Under load every ingest commit asks for a nudge (60+
+# a second at 3,000 events/s); one relay task each would queue faster than a worker runs them, and
+# the queue's wait (and the tasks' 30 s expiry) became the relay's lag. Commits made while the sender
+# sleeps leave one token, so the nudge after the sleep covers them all (sent after their commit).
+NUDGE_INTERVAL = 0.1  # seconds
+
+
 def _sender_loop() -> None:
     while True:
         _pending.get()
         _send_nudge()
+        time.sleep(NUDGE_INTERVAL)
 
 
 def _ensure_sender() -> None:

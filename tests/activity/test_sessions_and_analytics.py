@@ -50,8 +50,11 @@ def test_purge_keeps_unsent_rows_and_recent_ones():
     ingest_events(events=playback(movie.pk, seconds=20))
     now = timezone.now()
     rows = list(OutboxEvent.objects.order_by("id"))
-    OutboxEvent.objects.filter(pk__in=[r.pk for r in rows[:2]]).update(sent_at=now - timedelta(days=4))
-    OutboxEvent.objects.filter(pk=rows[2].pk).update(sent_at=now - timedelta(hours=1))
+    OutboxEvent.objects.filter(pk__in=[r.pk for r in rows[:2]]).update(created_at=now - timedelta(days=5), sent_at=now - timedelta(days=4))
+    # Stored long ago but confirmed by Kafka only an hour ago (an outage): kept for the retention.
+    OutboxEvent.objects.filter(pk=rows[2].pk).update(created_at=now - timedelta(days=5), sent_at=now - timedelta(hours=1))
+    # Unsent for days: never purged.
+    OutboxEvent.objects.filter(pk=rows[3].pk).update(created_at=now - timedelta(days=6))
     ProcessedEvent.objects.create(event_id=rows[0].event_id)
     ProcessedEvent.objects.filter(event_id=rows[0].event_id).update(processed_at=now - timedelta(days=31))
     counts = purge_activity(now=now)
