@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 
-from catalog.models import Genre, Movie
+from catalog.models import DescriptionSource, Genre, Movie
 from core.exceptions import DomainError
 from overrides.models import DescriptionOverride
 from overrides.selectors import description_languages, override_for, with_description
 from people.models import Credit, Job
 from search.selectors import SearchPage, search_movies
+from streaming.models import VideoAsset
 
 
 class MovieNotFound(DomainError):
@@ -23,12 +25,18 @@ class MovieNotFound(DomainError):
     code = "not_found"
 
 
-def visible_movie(*, user, via: str = "") -> Q:
+def sees_unpublished(user) -> bool:
     """THE rule of who sees a movie, for every app: published movies; staff also see unpublished ones.
 
-    As a filter on movies, or on rows that reach a movie through `via` (e.g. "credits__movie__").
+    Everyone else sees the public catalog, the same for all of them (what the shared cache may hold).
     """
-    return Q() if user is not None and user.is_staff else Q(**{f"{via}is_published": True})
+    return user is not None and user.is_staff
+
+
+def visible_movie(*, user, via: str = "") -> Q:
+    """The rule (`sees_unpublished`) as a filter on movies, or on rows that reach a movie through `via`
+    (e.g. "credits__movie__")."""
+    return Q() if sees_unpublished(user) else Q(**{f"{via}is_published": True})
 
 
 def visible_movies(*, user) -> QuerySet[Movie]:
@@ -53,12 +61,18 @@ def movie_credits(*, movie_id: int) -> QuerySet[Credit]:
     )
 
 
-def movie_crew(*, movie_id: int) -> dict[str, list[Credit]]:
-    """A movie's crew by job (directors, writers, producers, composers, in that order), each in billing order."""
+def movie_cast_and_crew(*, movie_id: int) -> tuple[list[Credit], dict[str, list[Credit]]]:
+    """A movie's cast, and its crew by job (directors, writers, producers, composers, in that order), each
+    in billing order, with the people's names: one query."""
+    cast: list[Credit] = []
     crew: dict[str, list[Credit]] = {job: [] for job in Job.values if job != Job.ACTOR}
-    for credit in Credit.objects.filter(movie_id=movie_id).exclude(job=Job.ACTOR).select_related("person").order_by("billing_order", "id"):
-        crew[credit.job].append(credit)
-    return crew
+    credits = (
+        Credit.objects.filter(movie_id=movie_id).select_related("person")
+        .only("movie_id", "job", "role_name", "billing_order", "person__full_name").order_by("billing_order", "id")
+    )
+    for credit in credits:
+        (cast if credit.job == Job.ACTOR else crew[credit.job]).append(credit)
+    return cast, crew
 
 
 FACETS = ("genre", "year", "country", "age_rating")
@@ -165,24 +179,42 @@ class MoviePage:
     language: str
     override: DescriptionOverride | None  # the editor's override in `language`
     available_languages: list[str]
+    genres: list[Genre]
     credits: list[Credit]  # the cast
     crew: dict[str, list[Credit]]  # job -> credits, directors first
-    last_modified: datetime  # the latest change of anything above
+    video: VideoAsset | None
+    last_modified: datetime  # the latest change of the movie and its descriptions
+
+
+def _genre_rows() -> ArraySubquery:
+    genres = Genre.objects.filter(movies=OuterRef("pk")).order_by(*Genre._meta.ordering)
+    return ArraySubquery(genres.values(row=JSONObject(id="id", slug="slug", name_en="name_en", name_ru="name_ru")))
 
 
 def movie_page(*, movie_id: int, user, language: str | None) -> MoviePage:
-    """What a movie's page shows in `language` (None: the movie's own); MovieNotFound if `user` may not see it."""
-    movie = movie_list(user=user, language=language).filter(pk=movie_id).prefetch_related("genres").first()
+    """What a movie's page shows in `language` (None: the movie's own); MovieNotFound if `user` may not see it.
+
+    Four queries: the movie with its genres and video, its description languages, its people, and the
+    editor's override only when the shown description is one.
+    """
+    movie = (
+        movie_list(user=user, language=language).filter(pk=movie_id)
+        .select_related("video").annotate(genre_rows=_genre_rows()).first()
+    )
     if movie is None:
         raise MovieNotFound(f"No movie with id {movie_id}.")
     language = language or movie.language
     languages, descriptions_changed = description_languages(movie_id=movie.pk)
+    cast, crew = movie_cast_and_crew(movie_id=movie.pk)
+    shows_override = movie.shown_source == DescriptionSource.OVERRIDE
     return MoviePage(
         movie=movie,
         language=language,
-        override=override_for(movie_id=movie.pk, language=language),
+        override=override_for(movie_id=movie.pk, language=language) if shows_override else None,
         available_languages=sorted(languages | {movie.language}),
-        credits=list(movie_credits(movie_id=movie.pk)),
-        crew=movie_crew(movie_id=movie.pk),
+        genres=[Genre(**row) for row in movie.genre_rows],
+        credits=cast,
+        crew=crew,
+        video=getattr(movie, "video", None),  # the reverse one-to-one raises when there is none
         last_modified=max(filter(None, [movie.updated_at, descriptions_changed])),
     )

@@ -14,7 +14,9 @@ from core.api import (
     remember_interpretation,
     with_interpretation,
 )
-from core.integers import StrictIdLookupMixin
+from catalog.selectors import sees_unpublished
+from core.cache import shared_part
+from core.integers import parse_id
 from people import selectors
 from people.models import Credit, Job, Person
 from streaming.selectors import person_photo
@@ -93,14 +95,12 @@ class PersonDetailSerializer(serializers.ModelSerializer):
     list=extend_schema(summary="List and search people"),
     retrieve=extend_schema(summary="A person with their filmography"),
 )
-class PersonViewSet(StrictIdLookupMixin, viewsets.ReadOnlyModelViewSet):
+class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     throttle_classes = [SearchRateThrottle]
     filterset_class = PersonFilter
 
     def get_queryset(self):
-        if self.action == "retrieve":
-            return selectors.person_detail_queryset(user=self.request.user)
         return selectors.person_list(user=self.request.user).order_by("full_name", "id")
 
     def get_serializer_class(self):
@@ -109,8 +109,18 @@ class PersonViewSet(StrictIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         return with_interpretation(request, super().list(request, *args, **kwargs))
 
+    def _shared_detail(self, *, person_id: int, user) -> dict:
+        """The person's page as `user` sees it, and when it last changed."""
+        person = selectors.person_detail(person_id=person_id, user=user)
+        data = dict(self.get_serializer(person).data)
+        return {"data": data, "last_modified": max([person.updated_at] + [credit.movie.updated_at for credit in person.filmography])}
+
     def retrieve(self, request, *args, **kwargs):
-        person = self.get_object()
-        data = self.get_serializer(person).data
-        last_modified = max([person.updated_at] + [credit.movie.updated_at for credit in person.filmography])
-        return conditional_response(request, data, last_modified=last_modified)
+        person_id = parse_id(kwargs["pk"])
+        if person_id is None:  # `1.5`, `１`, ` 1`: never another person
+            raise selectors.PersonNotFound(f"No person with id {kwargs['pk']!r}.")
+        if sees_unpublished(request.user):
+            shared = self._shared_detail(person_id=person_id, user=request.user)
+        else:  # the public catalog's filmography: the same for everyone, from the shared cache
+            shared = shared_part(request, ("person", person_id), lambda: self._shared_detail(person_id=person_id, user=None))
+        return conditional_response(request, shared["data"], last_modified=shared["last_modified"])
