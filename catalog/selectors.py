@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models import Count, Exists, Func, IntegerField, JSONField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from catalog.models import DescriptionSource, Genre, Movie
 from core.exceptions import DomainError
@@ -186,9 +186,16 @@ class MoviePage:
     last_modified: datetime  # the latest change of the movie and its descriptions
 
 
-def _genre_rows() -> ArraySubquery:
-    genres = Genre.objects.filter(movies=OuterRef("pk")).order_by(*Genre._meta.ordering)
-    return ArraySubquery(genres.values(row=JSONObject(id="id", slug="slug", name_en="name_en", name_ru="name_ru")))
+def _genre_rows() -> RawSQL:
+    """The movie's genres as a JSON list of rows, in the page query. Written in SQL: compiling the same
+    as ArraySubquery(JSONObject(...)) cost twice what a separate query does, this costs almost nothing."""
+    genre, link = Genre._meta.db_table, Movie.genres.through._meta.db_table
+    return RawSQL(
+        "(SELECT coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'slug', g.slug, 'name_en', g.name_en, 'name_ru', g.name_ru)"
+        f" ORDER BY g.name_en, g.id), '[]'::jsonb) FROM {genre} g JOIN {link} l ON l.genre_id = g.id"
+        f" WHERE l.movie_id = {Movie._meta.db_table}.id)",
+        [], output_field=JSONField(),
+    )
 
 
 def movie_page(*, movie_id: int, user, language: str | None) -> MoviePage:

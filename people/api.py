@@ -83,8 +83,13 @@ class PersonDetailSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(JobFilmographySerializer(many=True))
     def get_filmography_by_job(self, person: Person):
-        groups = [{"job": job, "credits": [c for c in person.filmography if c.job == job]} for job in Job.values]
-        return JobFilmographySerializer([group for group in groups if group["credits"]], many=True).data
+        return None  # grouped from the serialized filmography in to_representation
+
+    def to_representation(self, person: Person):
+        data = super().to_representation(person)
+        groups = [{"job": job, "credits": [c for c in data["filmography"] if c["job"] == job]} for job in Job.values]
+        data["filmography_by_job"] = [group for group in groups if group["credits"]]
+        return data
 
     @extend_schema_field(ImageSourceSerializer(many=True))
     def get_photo(self, person: Person):

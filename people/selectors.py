@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 
 from catalog.selectors import visible_movie
 from core.exceptions import DomainError
@@ -32,13 +32,13 @@ class PersonNotFound(DomainError):
 def person_detail(*, person_id: int, user) -> Person:
     """The person with `filmography`: their credits in movies `user` may see, with the movie (what a
     filmography shows of it), by title; PersonNotFound. Two queries."""
-    credits = (
-        Credit.objects.filter(visible_movie(user=user, via="movie__"))
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise PersonNotFound(f"No person with id {person_id}.")
+    person.filmography = list(
+        Credit.objects.filter(visible_movie(user=user, via="movie__"), person_id=person_id)
         .select_related("movie")
         .only("person_id", "job", "role_name", "billing_order", "movie__title", "movie__language", "movie__year", "movie__updated_at")
         .order_by("movie__title", "billing_order", "id")
     )
-    person = Person.objects.prefetch_related(Prefetch("credits", queryset=credits, to_attr="filmography")).filter(pk=person_id).first()
-    if person is None:
-        raise PersonNotFound(f"No person with id {person_id}.")
     return person
