@@ -17,6 +17,7 @@ from activity.selectors import resume_position
 from catalog import selectors
 from catalog.models import COUNTRY_CODES, YEAR_MAX, YEAR_MIN, AgeRating, DescriptionSource, Genre, Movie, language_code_validator
 from core.api import (
+    FieldsBuiltOnceMixin,
     ImageSourceSerializer,
     SearchRateThrottle,
     StrictLimitOffsetPagination,
@@ -147,7 +148,7 @@ class PersonRefSerializer(serializers.Serializer):
     full_name = serializers.CharField()
 
 
-class MovieCreditSerializer(serializers.ModelSerializer):
+class MovieCreditSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     person = PersonRefSerializer()
 
     class Meta:
@@ -216,7 +217,7 @@ class ResumeSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(help_text="When the viewer last played it.")
 
 
-class MovieListSerializer(serializers.ModelSerializer):
+class MovieListSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     """A movie as `catalog.selectors.movie_list` gives it: the description already resolved for the language."""
 
     description = serializers.CharField(source="shown_description")

@@ -204,12 +204,10 @@ def movie_page(*, movie_id: int, user, language: str | None) -> MoviePage:
     Four queries: the movie with its genres and video, its description languages, its people, and the
     editor's override only when the shown description is one.
     """
-    movie = (
-        movie_list(user=user, language=language).filter(pk=movie_id)
-        .select_related("video").annotate(genre_rows=_genre_rows()).first()
-    )
-    if movie is None:
-        raise MovieNotFound(f"No movie with id {movie_id}.")
+    try:  # get(), not first(): no ORDER BY to compile for one row
+        movie = movie_list(user=user, language=language).select_related("video").annotate(genre_rows=_genre_rows()).get(pk=movie_id)
+    except Movie.DoesNotExist:
+        raise MovieNotFound(f"No movie with id {movie_id}.") from None
     language = language or movie.language
     languages, descriptions_changed = description_languages(movie_id=movie.pk)
     cast, crew = movie_cast_and_crew(movie_id=movie.pk)

@@ -8,6 +8,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 
 from core.api import (
+    FieldsBuiltOnceMixin,
     ImageSourceSerializer,
     SearchRateThrottle,
     conditional_response,
@@ -59,7 +60,7 @@ class MovieRefSerializer(serializers.Serializer):
     year = serializers.IntegerField(allow_null=True)
 
 
-class FilmographyEntrySerializer(serializers.ModelSerializer):
+class FilmographyEntrySerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     movie = MovieRefSerializer()
 
     class Meta:
@@ -72,7 +73,7 @@ class JobFilmographySerializer(serializers.Serializer):
     credits = FilmographyEntrySerializer(many=True)
 
 
-class PersonDetailSerializer(serializers.ModelSerializer):
+class PersonDetailSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     filmography = FilmographyEntrySerializer(many=True)
     photo = serializers.SerializerMethodField(help_text="The photo's widths for `srcset`; empty without one.")
     filmography_by_job = serializers.SerializerMethodField(help_text="The filmography grouped by job (acting first).")
