@@ -13,7 +13,7 @@ from catalog.models import DescriptionSource, Genre, Movie
 from core.exceptions import DomainError
 from overrides.models import DescriptionOverride
 from overrides.selectors import description_languages, override_for, with_description
-from people.models import Credit, Job
+from people.models import Credit, Job, Person
 from search.selectors import SearchPage, search_movies
 from streaming.models import VideoAsset
 
@@ -61,16 +61,14 @@ def movie_credits(*, movie_id: int) -> QuerySet[Credit]:
     )
 
 
-def movie_cast_and_crew(*, movie_id: int) -> tuple[list[Credit], dict[str, list[Credit]]]:
-    """A movie's cast, and its crew by job (directors, writers, producers, composers, in that order), each
-    in billing order, with the people's names: one query."""
+def _cast_and_crew(rows: list[dict], *, movie_id: int) -> tuple[list[Credit], dict[str, list[Credit]]]:
+    """The cast, and the crew by job (directors, writers, producers, composers, in that order), from
+    `_credit_rows` (already in billing order)."""
     cast: list[Credit] = []
     crew: dict[str, list[Credit]] = {job: [] for job in Job.values if job != Job.ACTOR}
-    credits = (
-        Credit.objects.filter(movie_id=movie_id).select_related("person")
-        .only("movie_id", "job", "role_name", "billing_order", "person__full_name").order_by("billing_order", "id")
-    )
-    for credit in credits:
+    for row in rows:
+        person = Person(id=row["person_id"], full_name=row["full_name"])
+        credit = Credit(id=row["id"], movie_id=movie_id, person=person, job=row["job"], role_name=row["role_name"], billing_order=row["billing_order"])
         (cast if credit.job == Job.ACTOR else crew[credit.job]).append(credit)
     return cast, crew
 
@@ -198,19 +196,34 @@ def _genre_rows() -> RawSQL:
     )
 
 
+def _credit_rows() -> RawSQL:
+    """The movie's credits with the people's names, in billing order, as a JSON list, in the page query
+    (one query less than reading them apart; the index on (movie, billing order) finds them)."""
+    credit, person = Credit._meta.db_table, Person._meta.db_table
+    return RawSQL(
+        "(SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'job', c.job, 'role_name', c.role_name,"
+        " 'billing_order', c.billing_order, 'person_id', p.id, 'full_name', p.full_name) ORDER BY c.billing_order, c.id), '[]'::jsonb)"
+        f" FROM {credit} c JOIN {person} p ON p.id = c.person_id WHERE c.movie_id = {Movie._meta.db_table}.id)",
+        [], output_field=JSONField(),
+    )
+
+
 def movie_page(*, movie_id: int, user, language: str | None) -> MoviePage:
     """What a movie's page shows in `language` (None: the movie's own); MovieNotFound if `user` may not see it.
 
-    Four queries: the movie with its genres and video, its description languages, its people, and the
-    editor's override only when the shown description is one.
+    Two queries: the movie with its genres, video and people, and its description languages; a third
+    for the editor's override only when the shown description is one.
     """
     try:  # get(), not first(): no ORDER BY to compile for one row
-        movie = movie_list(user=user, language=language).select_related("video").annotate(genre_rows=_genre_rows()).get(pk=movie_id)
+        movie = (
+            movie_list(user=user, language=language).select_related("video")
+            .annotate(genre_rows=_genre_rows(), credit_rows=_credit_rows()).get(pk=movie_id)
+        )
     except Movie.DoesNotExist:
         raise MovieNotFound(f"No movie with id {movie_id}.") from None
     language = language or movie.language
     languages, descriptions_changed = description_languages(movie_id=movie.pk)
-    cast, crew = movie_cast_and_crew(movie_id=movie.pk)
+    cast, crew = _cast_and_crew(movie.credit_rows, movie_id=movie.pk)
     shows_override = movie.shown_source == DescriptionSource.OVERRIDE
     return MoviePage(
         movie=movie,
