@@ -33,7 +33,10 @@ def resume_position(*, viewer_key: str | None, movie_id: int) -> ResumePosition 
     """Where the viewer should resume `movie_id`, or None (no position, too early, or watched)."""
     if not viewer_key:
         return None
-    return ResumePosition.objects.filter(RESUMABLE, viewer_key=viewer_key, movie_id=movie_id).first()
+    try:  # one row at most (unique per viewer and movie), found through that unique index
+        return ResumePosition.objects.get(RESUMABLE, viewer_key=viewer_key, movie_id=movie_id)
+    except ResumePosition.DoesNotExist:
+        return None
 
 
 def _since(days: int) -> date:

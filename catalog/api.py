@@ -17,6 +17,7 @@ from activity.selectors import resume_position
 from catalog import selectors
 from catalog.models import COUNTRY_CODES, YEAR_MAX, YEAR_MIN, AgeRating, DescriptionSource, Genre, Movie, language_code_validator
 from core.api import (
+    FieldsBuiltOnceMixin,
     ImageSourceSerializer,
     SearchRateThrottle,
     StrictLimitOffsetPagination,
@@ -24,9 +25,10 @@ from core.api import (
     remember_interpretation,
     with_interpretation,
 )
+from core.cache import shared_part
 from core.integers import int_param, parse_id
 from people.models import Credit
-from streaming.selectors import movie_media, movie_posters, movie_video
+from streaming.selectors import movie_media, movie_posters
 
 LANG_PARAMETER = OpenApiParameter(
     "lang",
@@ -146,7 +148,7 @@ class PersonRefSerializer(serializers.Serializer):
     full_name = serializers.CharField()
 
 
-class MovieCreditSerializer(serializers.ModelSerializer):
+class MovieCreditSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     person = PersonRefSerializer()
 
     class Meta:
@@ -215,7 +217,7 @@ class ResumeSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(help_text="When the viewer last played it.")
 
 
-class MovieListSerializer(serializers.ModelSerializer):
+class MovieListSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     """A movie as `catalog.selectors.movie_list` gives it: the description already resolved for the language."""
 
     description = serializers.CharField(source="shown_description")
@@ -259,7 +261,8 @@ class MovieListSerializer(serializers.ModelSerializer):
 
 
 class MovieDetailSerializer(MovieListSerializer):
-    """A movie's page: `catalog.selectors.movie_page` (the context's `page`), its video and the viewer's resume."""
+    """A movie's page: `catalog.selectors.movie_page` (the context's `page`, with its video), its images and
+    the viewer's resume."""
 
     override = serializers.SerializerMethodField()
     available_languages = serializers.SerializerMethodField()
@@ -299,7 +302,7 @@ class MovieDetailSerializer(MovieListSerializer):
 
     @extend_schema_field(GenreRefSerializer(many=True))
     def get_genres(self, movie: Movie):
-        return GenreRefSerializer(movie.genres.all(), many=True, context=self.context).data
+        return GenreRefSerializer(self.context["page"].genres, many=True, context=self.context).data
 
     @extend_schema_field(CrewSerializer)
     def get_crew(self, movie: Movie):
@@ -312,7 +315,7 @@ class MovieDetailSerializer(MovieListSerializer):
 
     @extend_schema_field(VideoSummarySerializer(allow_null=True))
     def get_video(self, movie: Movie):
-        video = self.context["video"]
+        video = self.context["page"].video
         if video is None:
             return None
         url = reverse("v1:movie-stream", args=[movie.pk])
@@ -330,8 +333,11 @@ class MovieDetailSerializer(MovieListSerializer):
     @extend_schema_field(ResumeSerializer(allow_null=True))
     def get_resume(self, movie: Movie):
         """Where the requesting viewer (user, else X-Viewer-Id) should resume; null under 5%, past 90%, finished."""
-        resume = self.context["resume"]
-        return ResumeSerializer(resume).data if resume is not None else None
+        return viewer_resume(self.context.get("resume"))
+
+
+def viewer_resume(resume) -> dict | None:
+    return ResumeSerializer(resume).data if resume is not None else None
 
 
 FACETS_PARAMETER = OpenApiParameter(
@@ -392,14 +398,27 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
             self.posters = movie_posters(movie_ids=[movie.pk for movie in page])
         return page
 
-    def retrieve(self, request, *args, **kwargs):
-        page = selectors.movie_page(movie_id=self._movie_id(), user=request.user, language=requested_language(request))
-        video = movie_video(movie_id=page.movie.pk)
-        resume = resume_position(viewer_key=request_viewer_key(request, strict=False), movie_id=page.movie.pk)
+    def _shared_detail(self, *, movie_id: int, user, language: str | None) -> dict:
+        """The detail as `user` sees it without their own part (`resume` null), and when it last changed."""
+        page = selectors.movie_page(movie_id=movie_id, user=user, language=language)
         media = movie_media(movie_id=page.movie.pk)
-        context = {**self.get_serializer_context(), "page": page, "video": video, "resume": resume, "media": media}
-        data = MovieDetailSerializer(page.movie, context=context).data
-        stamps = [page.last_modified] + [item.updated_at for item in (video, resume) if item is not None]
+        context = {**self.get_serializer_context(), "page": page, "media": media, "resume": None}
+        stamps = [page.last_modified] + ([page.video.updated_at] if page.video is not None else [])
+        return {"data": dict(MovieDetailSerializer(page.movie, context=context).data), "last_modified": max(stamps)}
+
+    def retrieve(self, request, *args, **kwargs):
+        movie_id, language = self._movie_id(), requested_language(request)
+        if selectors.sees_unpublished(request.user):
+            shared = self._shared_detail(movie_id=movie_id, user=request.user, language=language)
+        else:  # the public catalog: the same for every viewer, from the shared cache
+            shared = shared_part(
+                request, ("movie", movie_id, language or ""),
+                lambda: self._shared_detail(movie_id=movie_id, user=None, language=language),
+            )
+        # The viewer's own part, per request (no query without a viewer).
+        resume = resume_position(viewer_key=request_viewer_key(request, strict=False), movie_id=movie_id)
+        data = {**shared["data"], "resume": viewer_resume(resume)}
+        stamps = [shared["last_modified"]] + ([resume.updated_at] if resume is not None else [])
         response = conditional_response(request, data, last_modified=max(stamps))
         # `resume` is the viewer's own: no shared cache may keep it, browsers revalidate with the ETag.
         patch_vary_headers(response, ["X-Viewer-Id", "Cookie"])

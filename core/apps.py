@@ -36,3 +36,6 @@ def _create_cache_tables(sender, using="default", verbosity=1, **kwargs) -> None
     from django.core.management import call_command
 
     call_command("createcachetable", *settings.DATABASE_CACHE_TABLES, database=using, verbosity=0)
+    from core.cache import store_without_wal
+
+    store_without_wal(using=using)

@@ -8,7 +8,8 @@ sorted query string (`?lang=`, `?q=`, paging), so what varies by the request is 
 for the browsable HTML API are never cached.
 
 Where: `caches["responses"]` (settings): Redis when REDIS_URL is set, otherwise a table in
-PostgreSQL that every worker and every server instance shares (or files, single host only).
+PostgreSQL that every worker and every server instance shares (or files, single host only). That
+table is UNLOGGED (`store_without_wal`, run by `migrate`): storing an answer waits for no WAL flush.
 
 Invalidation: one version token in the same cache; each entry remembers the token it was made
 under, and one round trip (`get_many`) fetches both, so a write is seen by every process at once.
@@ -20,6 +21,11 @@ A reader that raced a write stores its entry under the old token, which is never
 Not served from here: requests inside a transaction (the test client's, or ATOMIC_REQUESTS), whose
 reads may include uncommitted rows. A request answered from the cache still counts against the
 view's rate limits (the search limit for `?q=`).
+
+Shared parts (`shared_part`): an answer with a part of its own for each viewer (the movie detail's
+`resume`) keeps the part that is the same for everyone in the same store, under the same version
+token, so the same writes make it stale at once; the view adds the viewer's part per request. The
+requests the middleware already caches whole do not use it (one store per request, not two).
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -40,6 +48,9 @@ from django.utils.http import parse_http_date_safe
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "catalog-version"
+# Set on a request whose whole answer the middleware caches (see shared_part).
+_WHOLE_ANSWER_CACHED = "_response_cache_whole"
+T = TypeVar("T")
 # Headers the view's inner middleware (sessions, CSRF, X-Frame-Options ...) set on the way out; a hit
 # skips them, so the stored answer keeps them. Per-response ones are left out.
 _NOT_STORED = {"set-cookie", "content-length", "date", "x-request-id", "x-cache"}
@@ -81,6 +92,22 @@ def _bump_now() -> None:
                          settings.RESPONSE_CACHE_SECONDS)
 
 
+def store_without_wal(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Make the database store of cached answers an UNLOGGED table (after `createcachetable`).
+
+    Every miss stores an answer; in a logged table each store waits for its WAL flush (3 ms on a quiet
+    disk, far more under load, holding a pooled connection meanwhile). A cache needs no crash safety:
+    PostgreSQL empties an unlogged table after a crash, which here only means misses.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    # Whatever this process's backend: the table is created for every process sharing the database.
+    table = connection.ops.quote_name(settings.DATABASE_CACHE_TABLES[1])
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE IF EXISTS {table} SET UNLOGGED")
+
+
 def _model_changed(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
     if sender._meta.app_label in settings.RESPONSE_CACHE_APPS:
         bump_catalog_version(using=using or DEFAULT_DB_ALIAS)
@@ -92,8 +119,6 @@ def connect_invalidation_signals() -> None:
 
 
 def _cacheable_request(request) -> bool:
-    if settings.RESPONSE_CACHE_BACKEND == "none":
-        return False
     if request.method != "GET" or not request.path.startswith(tuple(settings.RESPONSE_CACHE_PREFIXES)):
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
@@ -102,7 +127,11 @@ def _cacheable_request(request) -> bool:
         return False
     if "text/html" in request.META.get("HTTP_ACCEPT", ""):
         return False  # the browsable API
-    return not connections[DEFAULT_DB_ALIAS].in_atomic_block
+    return _usable()
+
+
+def _usable() -> bool:
+    return settings.RESPONSE_CACHE_BACKEND != "none" and not connections[DEFAULT_DB_ALIAS].in_atomic_block
 
 
 def _entry_key(request) -> str:
@@ -149,6 +178,35 @@ def _replay(request, entry: dict) -> HttpResponse:
     return response
 
 
+def shared_part(request, parts: tuple, build: Callable[[], T]) -> T:
+    """`build()`'s result for `parts` (e.g. ("movie", 12, "ru")), from the shared cache while no catalog write
+    has happened since it was stored; built and stored otherwise.
+
+    For what is the same for every viewer of the public catalog: the caller passes staff by (they see
+    unpublished movies). The scheme and host are in the key (answers carry absolute URLs). What `build`
+    raises (a 404) is not stored. One round trip reads the entry and the version token together.
+    """
+    if getattr(request, _WHOLE_ANSWER_CACHED, False) or not _usable():
+        return build()
+    raw = f"{request.scheme}://{request.get_host()}|" + "|".join(map(str, parts))
+    key = "p:" + hashlib.blake2b(raw.encode(), digest_size=20).hexdigest()
+    try:
+        found = _cache().get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or current_version()
+    except Exception:  # the cache is down (or is the database, and that is down: build() will say so)
+        logger.warning("response cache unavailable", exc_info=True)
+        return build()
+    entry = found.get(key)
+    if entry is not None and entry.get("version") == version:
+        return entry["value"]
+    value = build()
+    try:
+        _cache().set(key, {"version": version, "value": value}, settings.RESPONSE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("could not store a shared part in the cache", exc_info=True)
+    return value
+
+
 class ResponseCacheMiddleware:
     """Answers cacheable catalog reads from the shared cache and stores the ones it had to compute."""
 
@@ -159,6 +217,7 @@ class ResponseCacheMiddleware:
         if not _cacheable_request(request):
             return self.get_response(request)
         key = _entry_key(request)
+        setattr(request, _WHOLE_ANSWER_CACHED, True)
         try:
             found = _cache().get_many([VERSION_KEY, key])
             version = found.get(VERSION_KEY) or current_version()

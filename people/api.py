@@ -8,13 +8,16 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 
 from core.api import (
+    FieldsBuiltOnceMixin,
     ImageSourceSerializer,
     SearchRateThrottle,
     conditional_response,
     remember_interpretation,
     with_interpretation,
 )
-from core.integers import StrictIdLookupMixin
+from catalog.selectors import sees_unpublished
+from core.cache import shared_part
+from core.integers import parse_id
 from people import selectors
 from people.models import Credit, Job, Person
 from streaming.selectors import person_photo
@@ -57,7 +60,7 @@ class MovieRefSerializer(serializers.Serializer):
     year = serializers.IntegerField(allow_null=True)
 
 
-class FilmographyEntrySerializer(serializers.ModelSerializer):
+class FilmographyEntrySerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     movie = MovieRefSerializer()
 
     class Meta:
@@ -70,7 +73,7 @@ class JobFilmographySerializer(serializers.Serializer):
     credits = FilmographyEntrySerializer(many=True)
 
 
-class PersonDetailSerializer(serializers.ModelSerializer):
+class PersonDetailSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     filmography = FilmographyEntrySerializer(many=True)
     photo = serializers.SerializerMethodField(help_text="The photo's widths for `srcset`; empty without one.")
     filmography_by_job = serializers.SerializerMethodField(help_text="The filmography grouped by job (acting first).")
@@ -81,8 +84,13 @@ class PersonDetailSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(JobFilmographySerializer(many=True))
     def get_filmography_by_job(self, person: Person):
-        groups = [{"job": job, "credits": [c for c in person.filmography if c.job == job]} for job in Job.values]
-        return JobFilmographySerializer([group for group in groups if group["credits"]], many=True).data
+        return None  # grouped from the serialized filmography in to_representation
+
+    def to_representation(self, person: Person):
+        data = super().to_representation(person)
+        groups = [{"job": job, "credits": [c for c in data["filmography"] if c["job"] == job]} for job in Job.values]
+        data["filmography_by_job"] = [group for group in groups if group["credits"]]
+        return data
 
     @extend_schema_field(ImageSourceSerializer(many=True))
     def get_photo(self, person: Person):
@@ -93,14 +101,12 @@ class PersonDetailSerializer(serializers.ModelSerializer):
     list=extend_schema(summary="List and search people"),
     retrieve=extend_schema(summary="A person with their filmography"),
 )
-class PersonViewSet(StrictIdLookupMixin, viewsets.ReadOnlyModelViewSet):
+class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     throttle_classes = [SearchRateThrottle]
     filterset_class = PersonFilter
 
     def get_queryset(self):
-        if self.action == "retrieve":
-            return selectors.person_detail_queryset(user=self.request.user)
         return selectors.person_list(user=self.request.user).order_by("full_name", "id")
 
     def get_serializer_class(self):
@@ -109,8 +115,18 @@ class PersonViewSet(StrictIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         return with_interpretation(request, super().list(request, *args, **kwargs))
 
+    def _shared_detail(self, *, person_id: int, user) -> dict:
+        """The person's page as `user` sees it, and when it last changed."""
+        person = selectors.person_detail(person_id=person_id, user=user)
+        data = dict(self.get_serializer(person).data)
+        return {"data": data, "last_modified": max([person.updated_at] + [credit.movie.updated_at for credit in person.filmography])}
+
     def retrieve(self, request, *args, **kwargs):
-        person = self.get_object()
-        data = self.get_serializer(person).data
-        last_modified = max([person.updated_at] + [credit.movie.updated_at for credit in person.filmography])
-        return conditional_response(request, data, last_modified=last_modified)
+        person_id = parse_id(kwargs["pk"])
+        if person_id is None:  # `1.5`, `１`, ` 1`: never another person
+            raise selectors.PersonNotFound(f"No person with id {kwargs['pk']!r}.")
+        if sees_unpublished(request.user):
+            shared = self._shared_detail(person_id=person_id, user=request.user)
+        else:  # the public catalog's filmography: the same for everyone, from the shared cache
+            shared = shared_part(request, ("person", person_id), lambda: self._shared_detail(person_id=person_id, user=None))
+        return conditional_response(request, shared["data"], last_modified=shared["last_modified"])

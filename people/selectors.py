@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 
 from catalog.selectors import visible_movie
+from core.exceptions import DomainError
 from people.models import Credit, Person
 from search.selectors import SearchPage, search_people
 
@@ -21,11 +22,23 @@ def person_search(people: QuerySet[Person], query: str) -> SearchPage:
     return search_people(people=people, query=query)
 
 
-def person_detail_queryset(*, user) -> QuerySet[Person]:
-    """People with `filmography`: their credits in movies `user` may see, with the movie, by title."""
-    credits = (
-        Credit.objects.filter(visible_movie(user=user, via="movie__"))
+class PersonNotFound(DomainError):
+    """No such person."""
+
+    status_code = 404
+    code = "not_found"
+
+
+def person_detail(*, person_id: int, user) -> Person:
+    """The person with `filmography`: their credits in movies `user` may see, with the movie (what a
+    filmography shows of it), by title; PersonNotFound. Two queries."""
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise PersonNotFound(f"No person with id {person_id}.")
+    person.filmography = list(
+        Credit.objects.filter(visible_movie(user=user, via="movie__"), person_id=person_id)
         .select_related("movie")
+        .only("person_id", "job", "role_name", "billing_order", "movie__title", "movie__language", "movie__year", "movie__updated_at")
         .order_by("movie__title", "billing_order", "id")
     )
-    return Person.objects.prefetch_related(Prefetch("credits", queryset=credits, to_attr="filmography"))
+    return person

@@ -92,3 +92,13 @@ def test_an_etl_run_makes_the_cached_catalog_stale(client, tmp_path):
     etl_run(partner_source=str(feed), cms_source=None)  # merges with SQL: no per-row signals
     fresh, state = _get(client, "/api/v1/movies/")
     assert state == "miss" and [m["title"] for m in fresh.json()["results"]] == ["Solaris (restored)"]
+
+
+def test_the_database_store_of_answers_writes_no_wal():
+    # Unlogged: a store does not wait for a WAL flush; after a crash PostgreSQL empties it (misses only).
+    from django.conf import settings
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [settings.DATABASE_CACHE_TABLES[1]])
+        assert cursor.fetchone() == ("u",)
