@@ -55,6 +55,9 @@ def main() -> None:
     parser.add_argument("--profile", action="append", default=[], help="a path to profile with cProfile")
     parser.add_argument("--ab-filter", action="store_true",
                         help="A/B, interleaved: django-filter's own backend (A) against the configured one (B)")
+    parser.add_argument("--ab-list-serializer", action="store_true",
+                        help="A/B, interleaved: the movie list with DRF's ListSerializer (A) and core.api.FastListSerializer (B); "
+                        "checks the bodies are identical")
     parser.add_argument("--rare", default="", help="the rare word searched (default: the bench's first rare word)")
     args = parser.parse_args()
 
@@ -114,6 +117,36 @@ def main() -> None:
             GenericAPIView.filter_backends = configured
             n = 10 * max(args.n // 10, 1)
             print(f"  A/B {label:12} " + "  ".join(f"{side} {ms * 1000 / n:5.2f}" for side, ms in spent.items()), file=out)
+    if args.ab_list_serializer:
+        from rest_framework.serializers import ListSerializer
+
+        from catalog.api import MovieListSerializer
+        from core.api import FastListSerializer
+
+        meta = MovieListSerializer.Meta
+        original = getattr(meta, "list_serializer_class", ListSerializer)
+        sides = {"A DRF list": ListSerializer, "B FastListSerializer": FastListSerializer}
+        for label, path in paths.items():
+            if not path.startswith("/api/v1/movies/"):
+                continue
+            bodies = {}
+            for side, list_class in sides.items():
+                meta.list_serializer_class = list_class
+                result = application(environ_for(path), lambda s, h, exc_info=None: None)
+                bodies[side] = b"".join(result)
+            same = len(set(bodies.values())) == 1
+            spent = dict.fromkeys(sides, 0.0)
+            for _ in range(10):
+                for side, list_class in sides.items():
+                    meta.list_serializer_class = list_class
+                    cpu = time.process_time()
+                    for _ in range(max(args.n // 10, 1)):
+                        call(application, path)
+                    spent[side] += time.process_time() - cpu
+            meta.list_serializer_class = original
+            n = 10 * max(args.n // 10, 1)
+            print(f"  A/B {label:12} " + "  ".join(f"{side} {ms * 1000 / n:5.2f}" for side, ms in spent.items())
+                  + f"  bodies identical: {same}", file=out)
     for path in args.profile:
         profiler = cProfile.Profile(time.process_time)  # CPU, not wall: waits on PostgreSQL are not counted
         profiler.enable()
