@@ -58,6 +58,7 @@ def main() -> None:
     parser.add_argument("--ab-list-serializer", action="store_true",
                         help="A/B, interleaved: the movie list with DRF's ListSerializer (A) and core.api.FastListSerializer (B); "
                         "checks the bodies are identical")
+    parser.add_argument("--only", default="", help="comma-separated labels to measure (list, list q rare, genres, 404, healthz)")
     parser.add_argument("--rare", default="", help="the rare word searched (default: the bench's first rare word)")
     args = parser.parse_args()
 
@@ -87,6 +88,8 @@ def main() -> None:
         "404": "/api/v1/nothing-here/",
         "healthz": "/healthz",
     }
+    if args.only:
+        paths = {label: path for label, path in paths.items() if label in args.only.split(",")}
     out = sys.__stdout__
     print(f"load average {os.getloadavg()[0]:.1f}; {args.n} requests each; CPU ms per request (process_time), wall ms", file=out)
     for label, path in paths.items():
