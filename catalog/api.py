@@ -17,6 +17,7 @@ from activity.selectors import resume_position
 from catalog import selectors
 from catalog.models import COUNTRY_CODES, YEAR_MAX, YEAR_MIN, AgeRating, DescriptionSource, Genre, Movie, language_code_validator
 from core.api import (
+    FastListSerializer,
     FieldsBuiltOnceMixin,
     ImageSourceSerializer,
     SearchRateThrottle,
@@ -232,6 +233,7 @@ class MovieListSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Movie
+        list_serializer_class = FastListSerializer  # the hot list: fields walked once per page
         fields = [
             "id",
             "external_id",
