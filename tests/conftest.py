@@ -35,6 +35,18 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture
+def response_cache(settings):
+    """The shared response cache on (the suite runs with it off, tests/plugin.py), in memory, empty."""
+    from django.core.cache import caches
+
+    settings.RESPONSE_CACHE_BACKEND = "locmem"
+    settings.CACHES = {**settings.CACHES, "responses": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "responses"}}
+    caches["responses"].clear()
+    caches["default"].clear()
+    yield
+
+
+@pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
 

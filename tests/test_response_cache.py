@@ -11,18 +11,7 @@ from core.api import SearchRateThrottle
 from core.cache import bump_catalog_version
 from tests.factories import MovieFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def response_cache(settings):
-    settings.RESPONSE_CACHE_BACKEND = "locmem"
-    settings.CACHES = {**settings.CACHES, "responses": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}}
-    from django.core.cache import caches
-
-    caches["responses"].clear()
-    caches["default"].clear()
-    yield
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("response_cache")]
 
 
 def _get(client, path, **extra):

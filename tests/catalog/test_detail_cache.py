@@ -14,21 +14,10 @@ from django.urls import reverse
 from tests.activity.conftest import make_event
 from tests.factories import CreditFactory, EditorFactory, MovieFactory, PersonFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("response_cache")]
 
 MOVIES = "/api/v1/movies/"
 PEOPLE = "/api/v1/people/"
-
-
-@pytest.fixture(autouse=True)
-def response_cache(settings):
-    settings.RESPONSE_CACHE_BACKEND = "locmem"
-    settings.CACHES = {**settings.CACHES, "responses": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "detail"}}
-    from django.core.cache import caches
-
-    caches["responses"].clear()
-    caches["default"].clear()
-    yield
 
 
 def _played(client, movie_id: int, viewer: str, position: float) -> None:
