@@ -30,11 +30,6 @@ def streamable_asset(*, movie_id: int, user) -> VideoAsset:
         raise VideoNotFound(f"No movie with id {movie_id}.") from None
 
 
-def movie_video(*, movie_id: int) -> VideoAsset | None:
-    """The movie's video, or None (the caller has already checked the movie is visible)."""
-    return VideoAsset.objects.filter(movie_id=movie_id).first()
-
-
 def _image_sources(image: Image) -> list[dict]:
     """`[{url, width}]` for `srcset`, narrowest first; the original until the renditions are made."""
     widths = [r["width"] for r in image.renditions] or [image.width]
