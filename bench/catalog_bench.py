@@ -279,10 +279,16 @@ def start(argv: list[str], env: dict, port: int, name: str) -> subprocess.Popen:
 
 
 def stop(server: subprocess.Popen) -> None:
+    """Stop a server and its workers; killed if they are still busy after 15 s (a worker finishing
+    requests that outlived the load, e.g. searches of seconds at 1M, must not stay behind)."""
     import signal
 
     os.killpg(server.pid, signal.SIGTERM)
-    server.wait(15)
+    try:
+        server.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(15)
 
 
 def rss_mb(server: subprocess.Popen) -> float:
