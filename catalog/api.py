@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from activity.identity import request_viewer_key
 from activity.selectors import resume_position
-from catalog import selectors
+from catalog import facets, selectors
 from catalog.models import COUNTRY_CODES, YEAR_MAX, YEAR_MIN, AgeRating, DescriptionSource, Genre, Movie, language_code_validator
 from core.api import (
     FastListSerializer,
@@ -345,14 +345,14 @@ def viewer_resume(resume) -> dict | None:
 FACETS_PARAMETER = OpenApiParameter(
     "facets", OpenApiTypes.STR,
     description="Comma-separated facets to count within the current filters and search: "
-    f"{', '.join(selectors.FACETS)}. Adds `facets` beside `count` and `results`.",
+    f"{', '.join(facets.FACETS)}. Adds `facets` beside `count` and `results`.",
 )
 
 
 def requested_facets(request) -> list[str]:
     names = _listed(request, "facets")
-    if unknown := [name for name in names if name not in selectors.FACETS]:
-        raise exceptions.ValidationError({"facets": [f"Unknown facet(s) {', '.join(unknown)[:100]}; use {', '.join(selectors.FACETS)}."]})
+    if unknown := [name for name in names if name not in facets.FACETS]:
+        raise exceptions.ValidationError({"facets": [f"Unknown facet(s) {', '.join(unknown)[:100]}; use {', '.join(facets.FACETS)}."]})
     return names
 
 
@@ -386,12 +386,12 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
         return movie_id
 
     def list(self, request, *args, **kwargs):
-        facets = requested_facets(request)
+        asked = requested_facets(request)
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         response = self.get_paginated_response(self.get_serializer(page, many=True).data)
-        if facets:
-            response.data["facets"] = selectors.movie_facets(queryset, names=facets, language=requested_language(request))
+        if asked:
+            response.data["facets"] = facets.movie_facets(queryset, names=asked, language=requested_language(request))
         return with_interpretation(request, response)
 
     def paginate_queryset(self, queryset):

@@ -24,6 +24,7 @@ from django.db.models.expressions import RawSQL
 
 from catalog.models import Genre, Movie
 
+FACETS = ("genre", "year", "country", "age_rating")  # what `?facets=` may ask for
 SAMPLE = 2000  # at most this many movies are counted exactly
 MAX_SAMPLE_ROWS = 20000  # the most rows a sample reads, whatever the catalog's size
 

@@ -73,9 +73,6 @@ def _cast_and_crew(rows: list[dict], *, movie_id: int) -> tuple[list[Credit], di
     return cast, crew
 
 
-FACETS = ("genre", "year", "country", "age_rating")
-
-
 def filter_movies(
     movies: QuerySet[Movie], *, genres: list[str] = (), year_from: int | None = None, year_to: int | None = None,
     countries: list[str] = (), age_ratings: list[str] = (), has_video: bool | None = None, person_id: int | None = None,
@@ -104,13 +101,6 @@ def with_popularity(movies: QuerySet[Movie], *, days: int = 30) -> QuerySet[Movi
 
     plays = recent_plays(days=days).filter(movie_id=OuterRef("pk")).values("plays")
     return movies.annotate(popularity=Coalesce(Subquery(plays, output_field=IntegerField()), Value(0)))
-
-
-def movie_facets(movies: QuerySet[Movie], *, names: list[str], language: str | None) -> dict[str, list[dict]]:
-    """Counts of each value of the facets `names` among `movies`, bounded by a sample (catalog/facets.py)."""
-    from catalog.facets import movie_facets as bounded_facets
-
-    return bounded_facets(movies, names=names, language=language)
 
 
 def similar_movies(*, movie_id: int, user, limit: int = 12) -> list[Movie]:

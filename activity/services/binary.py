@@ -13,7 +13,10 @@ from django.db import connection
 
 
 def execute(sql: str, params: list) -> list[tuple]:
-    """Run `sql` (with %s placeholders, no other %) on Django's connection; the rows it returns, if any."""
+    """Run `sql` on Django's connection and return its rows (none for a statement without a result).
+
+    Parameters are marked `%s`, as with Django's cursor; `sql` holds no other percent sign.
+    """
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
         # %b: this parameter in binary format (with %s psycopg would pick text for strings).
