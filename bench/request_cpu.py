@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--ab-list-serializer", action="store_true",
                         help="A/B, interleaved: the movie list with DRF's ListSerializer (A) and core.api.FastListSerializer (B); "
                         "checks the bodies are identical")
-    parser.add_argument("--only", default="", help="comma-separated labels to measure (list, list q rare, genres, 404, healthz)")
+    parser.add_argument("--only", default="", help="comma-separated labels to measure (list, list q rare, genres, movie detail, actor detail, 404, healthz)")
     parser.add_argument("--rare", default="", help="the rare word searched (default: the bench's first rare word)")
     args = parser.parse_args()
 
@@ -85,6 +85,8 @@ def main() -> None:
         "list": "/api/v1/movies/?limit=24",
         "list q rare": f"/api/v1/movies/?q={rare}",
         "genres": "/api/v1/genres/",
+        "movie detail": "/api/v1/movies/4242/",
+        "actor detail": "/api/v1/people/4242/",
         "404": "/api/v1/nothing-here/",
         "healthz": "/healthz",
     }

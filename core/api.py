@@ -259,9 +259,10 @@ class SharedRateThrottle(SimpleRateThrottle):
     """A rate limit counted in the default cache, which every worker and server instance shares.
 
     The window opens at a key's first request and lasts the rate's period; requests past the limit
-    are refused until it closes. Each request is one atomic increment (`add` + `incr`: Redis INCR,
-    or a locked row in the database cache, core.cache_backends). DRF's own throttle reads a list of
-    timestamps and writes it back, so concurrent requests in different processes get through together.
+    are refused until it closes. Each request is one atomic increment: Redis INCR (`add` + `incr`),
+    or one upsert of a counter row with the database cache (`hit`, core.cache_backends). DRF's own
+    throttle reads a list of timestamps and writes it back, so concurrent requests in different
+    processes get through together.
     """
 
     def allow_request(self, request, view):
@@ -270,6 +271,9 @@ class SharedRateThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
+        hit = getattr(self.cache, "hit", None)  # the database cache counts in one statement
+        if hit is not None:
+            return hit(self.key, self.duration) <= self.num_requests
         hits = 1
         for _ in range(3):
             try:

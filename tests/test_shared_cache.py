@@ -1,5 +1,6 @@
 """The database cache every process shares (core.cache_backends): values round-trip, set() replaces,
-expiry holds, and incr() counts concurrent increments from many connections without losing one."""
+expiry holds, incr() counts concurrent increments from many connections without losing one, and hit()
+(the rate limits' counter) counts each request once in its window and opens a new window when it closes."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def cache():
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM cinema_cache")
+        cursor.execute("DELETE FROM core_ratecounter")
     return DatabaseCache("cinema_cache", {"OPTIONS": {"MAX_ENTRIES": 50}})
 
 
@@ -77,3 +79,43 @@ def test_a_window_that_closes_between_add_and_incr_never_fails_the_request():
     throttle.get_cache_key = lambda request, view: "throttle_search_test"
     assert throttle.allow_request(request=None, view=None) is True
     assert throttle.cache.adds == 3
+
+
+def test_hit_counts_concurrent_requests_once_each_in_one_window(cache):
+    seen = []
+
+    def requests():
+        from django.db import connections
+
+        seen.extend(cache.hit("client", 60) for _ in range(25))
+        connections.close_all()
+
+    threads = [threading.Thread(target=requests) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(seen) == list(range(1, 151))  # every request got its own number: none lost, none twice
+    assert cache.hit("another-client", 60) == 1
+
+
+def test_hit_opens_a_new_window_when_the_last_one_closed_and_keeps_an_open_one(cache):
+    assert [cache.hit("client", 60) for _ in range(3)] == [1, 2, 3]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT window_ends - now() FROM core_ratecounter")
+        (left,) = cursor.fetchone()
+        assert 59 <= left.total_seconds() <= 60  # the first request's window, not moved by the others
+        cursor.execute("UPDATE core_ratecounter SET window_ends = now() - interval '1 second'")
+    assert cache.hit("client", 60) == 1
+    assert cache.hit("client", 60) == 2
+
+
+def test_the_throttle_counts_with_hit_on_the_database_cache(cache):
+    from core.api import SearchRateThrottle
+
+    throttle = SearchRateThrottle()
+    throttle.cache, throttle.rate = cache, "2/min"
+    throttle.num_requests, throttle.duration = throttle.parse_rate("2/min")
+    throttle.get_cache_key = lambda request, view: "throttle_search_test"
+    assert [throttle.allow_request(request=None, view=None) for _ in range(3)] == [True, True, False]
+    assert cache.get("throttle_search_test") is None  # counted in the counters' table, not as a cache entry
