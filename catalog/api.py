@@ -29,7 +29,7 @@ from core.api import (
 from core.cache import shared_part
 from core.integers import int_param, parse_id
 from people.models import Credit
-from streaming.selectors import movie_media, movie_posters
+from streaming.selectors import movie_posters
 
 LANG_PARAMETER = OpenApiParameter(
     "lang",
@@ -136,7 +136,7 @@ class MovieFilter(django_filters.FilterSet):
         return page.queryset
 
 
-class OverrideSummarySerializer(serializers.Serializer):
+class OverrideSummarySerializer(FieldsBuiltOnceMixin, serializers.Serializer):
     id = serializers.IntegerField()
     language = serializers.CharField()
     text = serializers.CharField()
@@ -144,7 +144,7 @@ class OverrideSummarySerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class PersonRefSerializer(serializers.Serializer):
+class PersonRefSerializer(FieldsBuiltOnceMixin, serializers.Serializer):
     id = serializers.IntegerField()
     full_name = serializers.CharField()
 
@@ -157,7 +157,7 @@ class MovieCreditSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
         fields = ["id", "person", "job", "role_name", "billing_order"]
 
 
-class GenreRefSerializer(serializers.Serializer):
+class GenreRefSerializer(FieldsBuiltOnceMixin, serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.SerializerMethodField(help_text="In the requested language (`?lang=ru`: Russian, otherwise English).")
     name_en = serializers.CharField()
@@ -172,7 +172,7 @@ class GenreSerializer(GenreRefSerializer):
     movie_count = serializers.IntegerField(help_text="Movies in this genre you may see.")
 
 
-class CrewSerializer(serializers.Serializer):
+class CrewSerializer(FieldsBuiltOnceMixin, serializers.Serializer):
     directors = PersonRefSerializer(many=True, source="director")
     writers = PersonRefSerializer(many=True, source="writer")
     producers = PersonRefSerializer(many=True, source="producer")
@@ -204,7 +204,7 @@ class MoviePagination(StrictLimitOffsetPagination):
         return response
 
 
-class VideoSummarySerializer(serializers.Serializer):
+class VideoSummarySerializer(FieldsBuiltOnceMixin, serializers.Serializer):
     stream_url = serializers.CharField(help_text="GET/HEAD with byte ranges.")
     size = serializers.IntegerField(help_text="Bytes.")
     content_type = serializers.CharField()
@@ -212,7 +212,7 @@ class VideoSummarySerializer(serializers.Serializer):
     etag = serializers.CharField(help_text="The stream's entity tag (changes when the video is replaced).")
 
 
-class ResumeSerializer(serializers.Serializer):
+class ResumeSerializer(FieldsBuiltOnceMixin, serializers.Serializer):
     position = serializers.FloatField(help_text="Seconds into the video to resume from.")
     duration = serializers.FloatField(allow_null=True)
     updated_at = serializers.DateTimeField(help_text="When the viewer last played it.")
@@ -403,8 +403,7 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
     def _shared_detail(self, *, movie_id: int, user, language: str | None) -> dict:
         """The detail as `user` sees it without their own part (`resume` null), and when it last changed."""
         page = selectors.movie_page(movie_id=movie_id, user=user, language=language)
-        media = movie_media(movie_id=page.movie.pk)
-        context = {**self.get_serializer_context(), "page": page, "media": media, "resume": None}
+        context = {**self.get_serializer_context(), "page": page, "media": page.media, "resume": None}
         stamps = [page.last_modified] + ([page.video.updated_at] if page.video is not None else [])
         return {"data": dict(MovieDetailSerializer(page.movie, context=context).data), "last_modified": max(stamps)}
 

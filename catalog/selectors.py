@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from catalog.models import DescriptionSource, Genre, Movie
 from core.exceptions import DomainError
 from overrides.models import DescriptionOverride
-from overrides.selectors import description_languages, override_for, with_description
+from overrides.selectors import description_language_columns, description_languages, override_for, with_description
 from people.models import Credit, Job, Person
 from search.selectors import SearchPage, search_movies
 from streaming.models import VideoAsset
@@ -154,6 +154,7 @@ class MoviePage:
     credits: list[Credit]  # the cast
     crew: dict[str, list[Credit]]  # job -> credits, directors first
     video: VideoAsset | None
+    media: dict  # poster and backdrop sources, seek-preview track (streaming.selectors.movie_media)
     last_modified: datetime  # the latest change of the movie and its descriptions
 
 
@@ -184,18 +185,21 @@ def _credit_rows() -> RawSQL:
 def movie_page(*, movie_id: int, user, language: str | None) -> MoviePage:
     """What a movie's page shows in `language` (None: the movie's own); MovieNotFound if `user` may not see it.
 
-    Two queries: the movie with its genres, video and people, and its description languages; a third
+    One query: the movie with its genres, video, people, images and description languages; a second
     for the editor's override only when the shown description is one.
     """
+    from streaming.selectors import movie_media_columns, movie_media_of  # streaming reads this module
+
     try:  # get(), not first(): no ORDER BY to compile for one row
         movie = (
             movie_list(user=user, language=language).select_related("video")
-            .annotate(genre_rows=_genre_rows(), credit_rows=_credit_rows()).get(pk=movie_id)
+            .annotate(genre_rows=_genre_rows(), credit_rows=_credit_rows(), **description_language_columns(), **movie_media_columns())
+            .get(pk=movie_id)
         )
     except Movie.DoesNotExist:
         raise MovieNotFound(f"No movie with id {movie_id}.") from None
     language = language or movie.language
-    languages, descriptions_changed = description_languages(movie_id=movie.pk)
+    languages, descriptions_changed = description_languages(movie)
     cast, crew = _cast_and_crew(movie.credit_rows, movie_id=movie.pk)
     shows_override = movie.shown_source == DescriptionSource.OVERRIDE
     return MoviePage(
@@ -207,5 +211,6 @@ def movie_page(*, movie_id: int, user, language: str | None) -> MoviePage:
         credits=cast,
         crew=crew,
         video=getattr(movie, "video", None),  # the reverse one-to-one raises when there is none
+        media=movie_media_of(movie),
         last_modified=max(filter(None, [movie.updated_at, descriptions_changed])),
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Case, F, FilteredRelation, Q, QuerySet, TextField, Value, When
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import CharField, Case, DateTimeField, F, FilteredRelation, Q, QuerySet, TextField, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from catalog.models import CmsDescription, DescriptionSource, Movie
@@ -66,15 +68,24 @@ def override_for(*, movie_id: int, language: str) -> DescriptionOverride | None:
     return DescriptionOverride.objects.select_related("author").filter(movie_id=movie_id, language=language).first()
 
 
-def description_languages(*, movie_id: int) -> tuple[set[str], datetime | None]:
-    """The languages a movie has an override or CMS document in, and when the latest of them changed."""
-    rows = (
-        DescriptionOverride.objects.filter(movie_id=movie_id)
-        .values_list("language", "updated_at")
-        .union(CmsDescription.objects.filter(movie_id=movie_id).values_list("language", "updated_at"), all=True)
+def description_language_columns() -> dict[str, RawSQL]:
+    """`description_languages` (array) and `descriptions_changed` (the latest change) of each movie, as
+    columns of a movie query: a page reads them with the movie, not in a query of their own."""
+    movie = Movie._meta.db_table
+    both = (
+        f"(SELECT o.language, o.updated_at FROM {DescriptionOverride._meta.db_table} o WHERE o.movie_id = {movie}.id"
+        f" UNION ALL SELECT c.language, c.updated_at FROM {CmsDescription._meta.db_table} c WHERE c.movie_id = {movie}.id)"
     )
-    rows = list(rows)
-    return {language for language, _ in rows}, max((stamp for _, stamp in rows), default=None)
+    return {
+        "description_languages": RawSQL(f"ARRAY(SELECT DISTINCT d.language FROM {both} d)", [], output_field=ArrayField(CharField())),
+        "descriptions_changed": RawSQL(f"(SELECT max(d.updated_at) FROM {both} d)", [], output_field=DateTimeField()),
+    }
+
+
+def description_languages(movie: Movie) -> tuple[set[str], datetime | None]:
+    """The languages `movie` (read with `description_language_columns`) has an override or CMS document
+    in, and when the latest of them changed."""
+    return set(movie.description_languages), movie.descriptions_changed
 
 
 def override_list(*, visible_movies: QuerySet[Movie]) -> QuerySet[DescriptionOverride]:

@@ -53,7 +53,7 @@ class PersonSerializer(serializers.ModelSerializer):
         fields = ["id", "external_id", "full_name", "birth_date", "movie_count", "matched"]
 
 
-class MovieRefSerializer(serializers.Serializer):
+class MovieRefSerializer(FieldsBuiltOnceMixin, serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     language = serializers.CharField()

@@ -3,8 +3,11 @@ for its page, a person's photo, and the objects behind image and seek-preview UR
 
 from __future__ import annotations
 
+from catalog.models import Movie
 from catalog.selectors import visible_movies
 from core.exceptions import DomainError
+from django.db.models import BooleanField, JSONField
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from streaming.models import Image, ImageKind, TrickplayTrack, VideoAsset
@@ -39,12 +42,34 @@ def _image_sources(image: Image) -> list[dict]:
 def movie_media(*, movie_id: int) -> dict:
     """The movie's poster and backdrop sources and its seek-preview track URL (the caller has checked
     the movie is visible)."""
-    images = {image.kind: image for image in Image.objects.filter(movie_id=movie_id)}
-    has_trickplay = TrickplayTrack.objects.filter(video__movie_id=movie_id).exists()
+    return movie_media_of(Movie.objects.filter(pk=movie_id).annotate(**movie_media_columns()).only("id").get())
+
+
+def movie_media_columns() -> dict[str, RawSQL]:
+    """`media_images` (the movie's images as JSON rows) and `has_trickplay`, as columns of a movie query:
+    a page reads them with the movie, not in queries of their own."""
+    movie, image = Movie._meta.db_table, Image._meta.db_table
+    video, track = VideoAsset._meta.db_table, TrickplayTrack._meta.db_table
+    return {
+        "media_images": RawSQL(
+            "(SELECT coalesce(jsonb_agg(jsonb_build_object('id', i.id, 'kind', i.kind, 'width', i.width, 'renditions', i.renditions)"
+            f" ORDER BY i.id), '[]'::jsonb) FROM {image} i WHERE i.movie_id = {movie}.id)",
+            [], output_field=JSONField(),
+        ),
+        "has_trickplay": RawSQL(
+            f"EXISTS (SELECT 1 FROM {track} t JOIN {video} v ON v.id = t.video_id WHERE v.movie_id = {movie}.id)",
+            [], output_field=BooleanField(),
+        ),
+    }
+
+
+def movie_media_of(movie) -> dict:
+    """`movie_media` from a movie read with `movie_media_columns`."""
+    images = {row["kind"]: Image(id=row["id"], kind=row["kind"], width=row["width"], renditions=row["renditions"]) for row in movie.media_images}
     return {
         "poster": _image_sources(images[ImageKind.POSTER]) if ImageKind.POSTER in images else [],
         "backdrop": _image_sources(images[ImageKind.BACKDROP]) if ImageKind.BACKDROP in images else [],
-        "trickplay_url": reverse("v1:movie-trickplay", args=[movie_id]) if has_trickplay else None,
+        "trickplay_url": reverse("v1:movie-trickplay", args=[movie.pk]) if movie.has_trickplay else None,
     }
 
 

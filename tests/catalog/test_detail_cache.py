@@ -47,7 +47,7 @@ def test_two_viewers_get_their_own_resume_from_one_shared_part(client):
     _played(client, movie.pk, "viewer-b", 500.0)
 
     first = _queries(lambda: _detail(client, movie.pk, "viewer-a"))
-    assert len(first) > 2  # the page was assembled
+    assert any('FROM "catalog_movie"' in sql for sql in first)  # the page was assembled
     # The second viewer's answer costs one query: their own resume position.
     second = _queries(lambda: _detail(client, movie.pk, "viewer-b"))
     assert len(second) == 1 and "activity_resumeposition" in second[0]
@@ -170,7 +170,7 @@ def test_staff_see_unpublished_movies_and_never_fill_the_public_cache(client):
     assert _detail(client, hidden.pk).status_code == 404
     # Staff read the page fresh each time (no shared part): the page's queries run again.
     editor.get(f"{MOVIES}{shown.pk}/")
-    assert len(_queries(lambda: editor.get(f"{MOVIES}{shown.pk}/"))) > 3
+    assert any('FROM "catalog_movie"' in sql for sql in _queries(lambda: editor.get(f"{MOVIES}{shown.pk}/")))
 
 
 def test_the_person_detail_is_cached_and_follows_the_writes(client):

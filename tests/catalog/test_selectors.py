@@ -88,3 +88,18 @@ def test_credits_of_an_unpublished_movie_are_404_for_the_public(api_client):
     hidden = MovieFactory(is_published=False)
     CreditFactory(movie=hidden)
     assert api_client.get(f"{MOVIES}{hidden.pk}/credits/").status_code == 404
+
+
+def test_movie_page_is_one_query_with_its_images_languages_and_people():
+    from streaming.models import Image, ImageKind
+
+    movie = MovieFactory(language="en")
+    CmsDescriptionFactory(movie=movie, language="ru", text="cms ru")
+    CreditFactory(movie=movie)
+    Image.objects.create(movie=movie, kind=ImageKind.POSTER, key="images/p.jpg", size=1, content_type="image/jpeg", width=300, height=450, sha256="0" * 64)
+    with CaptureQueriesContext(connection) as queries:
+        page = movie_page(movie_id=movie.pk, user=None, language=None)
+    assert len(queries) == 1
+    assert page.available_languages == ["en", "ru"] and len(page.credits) == 1
+    assert [source["width"] for source in page.media["poster"]] == [300] and page.media["backdrop"] == []
+    assert page.media["trickplay_url"] is None
