@@ -20,7 +20,7 @@ from core.cache import shared_part
 from core.integers import parse_id
 from people import selectors
 from people.models import Credit, Job, Person
-from streaming.selectors import person_photo
+from streaming.selectors import person_photo_of
 
 
 class PersonFilter(django_filters.FilterSet):
@@ -94,7 +94,7 @@ class PersonDetailSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
 
     @extend_schema_field(ImageSourceSerializer(many=True))
     def get_photo(self, person: Person):
-        return person_photo(person_id=person.pk)
+        return person_photo_of(person)
 
 
 @extend_schema_view(

@@ -31,10 +31,14 @@ class PersonNotFound(DomainError):
 
 def person_detail(*, person_id: int, user) -> Person:
     """The person with `filmography`: their credits in movies `user` may see, with the movie (what a
-    filmography shows of it), by title; PersonNotFound. Two queries."""
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None:
-        raise PersonNotFound(f"No person with id {person_id}.")
+    filmography shows of it), by title, and their photo (`photo_image`, streaming.selectors.person_photo_of);
+    PersonNotFound. Two queries."""
+    from streaming.selectors import person_photo_columns  # streaming reads catalog, which reads people
+
+    try:  # get(), not first(): no ORDER BY to compile for one row
+        person = Person.objects.annotate(**person_photo_columns()).get(pk=person_id)
+    except Person.DoesNotExist:
+        raise PersonNotFound(f"No person with id {person_id}.") from None
     person.filmography = list(
         Credit.objects.filter(visible_movie(user=user, via="movie__"), person_id=person_id)
         .select_related("movie")

@@ -83,8 +83,27 @@ def movie_posters(*, movie_ids: list[int]) -> dict[int, list[dict]]:
 
 def person_photo(*, person_id: int) -> list[dict]:
     """The person's photo sources (empty without one)."""
-    image = Image.objects.filter(person_id=person_id, kind=ImageKind.PHOTO).first()
-    return _image_sources(image) if image is not None else []
+    from people.models import Person
+
+    person = Person.objects.filter(pk=person_id).annotate(**person_photo_columns()).only("id").first()
+    return person_photo_of(person) if person is not None else []
+
+
+def person_photo_columns() -> dict[str, RawSQL]:
+    """`photo_image`: the person's photo as a JSON row (null without one), a column of a person query."""
+    from people.models import Person
+
+    return {"photo_image": RawSQL(
+        "(SELECT jsonb_build_object('id', i.id, 'width', i.width, 'renditions', i.renditions)"
+        f" FROM {Image._meta.db_table} i WHERE i.person_id = {Person._meta.db_table}.id AND i.kind = %s)",
+        [ImageKind.PHOTO.value], output_field=JSONField(),
+    )}
+
+
+def person_photo_of(person) -> list[dict]:
+    """`person_photo` from a person read with `person_photo_columns`."""
+    row = person.photo_image
+    return _image_sources(Image(id=row["id"], width=row["width"], renditions=row["renditions"])) if row else []
 
 
 class MediaNotFound(DomainError):
