@@ -396,6 +396,9 @@ CACHES["responses"] = _RESPONSE_CACHES[RESPONSE_CACHE_BACKEND]
 # makes every one of them stale at once, whatever this says).
 RESPONSE_CACHE_PREFIXES = env.list("RESPONSE_CACHE_PREFIXES", default=["/api/v1/movies/", "/api/v1/people/", "/api/v1/genres/", "/api/v1/search/"])
 RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=300)
+# Requests for an answer another request is already computing wait this long (seconds) for it
+# rather than compute it too (core.cache: one computes after a write, not every visitor at once).
+RESPONSE_CACHE_FILL_WAIT = env.int("RESPONSE_CACHE_FILL_WAIT", default=5)
 # Writes to these apps' models make the cached catalog answers stale (core/cache.py). "etl": an ETL
 # run merges with SQL (no per-row signals) and then saves its ETLRun row, which is the signal.
 RESPONSE_CACHE_APPS = ["catalog", "people", "overrides", "streaming", "etl"]

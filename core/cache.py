@@ -18,6 +18,11 @@ admin, the API, the ETL's per-row saves) replaces the token when its transaction
 bulk writes that send no signals (the ETL's COPY/bulk_create/update) call `bump_catalog_version()`.
 A reader that raced a write stores its entry under the old token, which is never served again.
 
+One fill at a time: a miss marks its key as being computed (`add`, atomic in every backend); other
+requests for the same key meanwhile wait for that answer (their database connection back in the pool)
+instead of computing it too, and compute for themselves only if it is not stored, the catalog changed,
+or RESPONSE_CACHE_FILL_WAIT passed.
+
 Not served from here: requests inside a transaction (the test client's, or ATOMIC_REQUESTS), whose
 reads may include uncommitted rows. A request answered from the cache still counts against the
 view's rate limits (the search limit for `?q=`).
@@ -32,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -207,6 +213,53 @@ def shared_part(request, parts: tuple, build: Callable[[], T]) -> T:
     return value
 
 
+def _claim(fill: str) -> bool:
+    """Whether this request computes the answer whose fill marker is `fill` (no other request is)."""
+    try:
+        return _cache().add(fill, 1, settings.RESPONSE_CACHE_FILL_WAIT)
+    except Exception:
+        logger.warning("response cache unavailable", exc_info=True)
+        return True
+
+
+def _release(fill: str) -> None:
+    try:
+        _cache().delete(fill)
+    except Exception:  # the marker expires by itself
+        logger.warning("could not clear a response cache fill marker", exc_info=True)
+
+
+def _await_fill(key: str, fill: str, version: str) -> dict | None:
+    """The entry another request is computing, once stored; None when it finished without storing one,
+    the catalog changed meanwhile, or RESPONSE_CACHE_FILL_WAIT passed.
+
+    Many requests for one answer that is not cached (after every catalog write, the popular pages at
+    once) would each compute it, and the expensive ones (facets, a common word) all at the same time:
+    here one computes and the others read its answer. The wait gives its database connection back
+    first: a waiting request must not hold one of the pool's few connections while it sleeps.
+    """
+    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        return None
+    connections[DEFAULT_DB_ALIAS].close()  # with the pool: back to the pool
+    deadline, pause = time.monotonic() + settings.RESPONSE_CACHE_FILL_WAIT, 0.005
+    while time.monotonic() < deadline:
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+        try:
+            found = _cache().get_many([VERSION_KEY, key, fill])
+        except Exception:
+            logger.warning("response cache unavailable", exc_info=True)
+            return None
+        entry = found.get(key)
+        if found.get(VERSION_KEY) != version:
+            return None  # a write made the awaited answer stale before it was stored
+        if entry is not None and entry.get("version") == version:
+            return entry
+        if fill not in found:
+            return None
+    return None
+
+
 class ResponseCacheMiddleware:
     """Answers cacheable catalog reads from the shared cache and stores the ones it had to compute."""
 
@@ -234,7 +287,20 @@ class ResponseCacheMiddleware:
         entry = found.get(key)
         if entry is not None and entry.get("version") == version:
             return _throttled(request) or _replay(request, entry)
-        response = self.get_response(request)
+        fill = f"{key}|fill|{version}"
+        if not _claim(fill):  # another request is computing this answer: wait for it
+            entry = _await_fill(key, fill, version)
+            if entry is not None:
+                return _throttled(request) or _replay(request, entry)
+            fill = None  # it stored nothing (an error, a 404) or took too long: compute it here
+        try:
+            response = self.get_response(request)
+            return self._store(request, response, key, version)
+        finally:
+            if fill is not None:
+                _release(fill)
+
+    def _store(self, request, response, key: str, version: str):
         if self._storable(response):
             body = response.content
             if not response.has_header("ETag"):

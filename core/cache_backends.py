@@ -73,6 +73,27 @@ class DatabaseCache(db.DatabaseCache):
                 [key, encoded, connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0))],
             )
 
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        """Store `value` unless a live entry has the key; whether it was stored. One statement (Django's
+        add() counts the whole table first, as its set() does)."""
+        key = self.make_and_validate_key(key, version=version)
+        timeout = self.get_backend_timeout(timeout)
+        expires = datetime.max if timeout is None else datetime.fromtimestamp(timeout, tz=UTC if settings.USE_TZ else None)
+        alias = router.db_for_write(self.cache_model_class)
+        connection = connections[alias]
+        table = connection.ops.quote_name(self._table)
+        encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+        adapt = connection.ops.adapt_datetimefield_value
+        with connection.cursor() as cursor:
+            # An expired entry is replaced; whole seconds, as get() compares.
+            cursor.execute(
+                f"INSERT INTO {table} AS t (cache_key, value, expires) VALUES (%s, %s, %s)"
+                " ON CONFLICT (cache_key) DO UPDATE SET value = EXCLUDED.value, expires = EXCLUDED.expires"
+                " WHERE t.expires < %s RETURNING 1",
+                [key, encoded, adapt(expires.replace(microsecond=0)), adapt(timezone.now().replace(microsecond=0))],
+            )
+            return cursor.fetchone() is not None
+
     def incr(self, key, delta=1, version=None):
         key = self.make_and_validate_key(key, version=version)
         alias = router.db_for_write(self.cache_model_class)

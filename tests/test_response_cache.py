@@ -91,3 +91,95 @@ def test_the_database_store_of_answers_writes_no_wal():
     with connection.cursor() as cursor:
         cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [settings.DATABASE_CACHE_TABLES[1]])
         assert cursor.fetchone() == ("u",)
+
+
+def _concurrently(paths: list[str]) -> list:
+    """GET each path from its own thread and client at once; the responses, in order."""
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+
+    answers: list = [None] * len(paths)
+    start = threading.Barrier(len(paths))
+
+    def get(i: int, path: str) -> None:
+        start.wait()
+        answers[i] = Client().get(path)
+        connections.close_all()
+
+    threads = [threading.Thread(target=get, args=(i, path)) for i, path in enumerate(paths)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+@pytest.fixture
+def slow_movie_views(monkeypatch):
+    """The movie list and detail take 0.3 s after reading the database, and count their calls."""
+    import time
+
+    from catalog.api import MovieViewSet
+
+    calls = []
+    for name in ("list", "retrieve"):
+        original = getattr(MovieViewSet, name)
+
+        def slow(self, request, *args, _original=original, **kwargs):
+            calls.append(request.path)
+            response = _original(self, request, *args, **kwargs)
+            time.sleep(0.3)
+            return response
+
+        monkeypatch.setattr(MovieViewSet, name, slow)
+    return calls
+
+
+def test_concurrent_misses_of_one_answer_compute_it_once(slow_movie_views):
+    MovieFactory(title="Popular")
+    answers = _concurrently(["/api/v1/movies/?limit=5"] * 6)
+    assert [answer.status_code for answer in answers] == [200] * 6
+    assert slow_movie_views == ["/api/v1/movies/"]  # one computed it, five read its answer
+    assert sorted(answer["X-Cache"] for answer in answers) == ["hit"] * 5 + ["miss"]
+    assert len({answer.content for answer in answers}) == 1
+    assert answers[0].json()["results"][0]["title"] == "Popular"
+
+
+def test_waiters_compute_for_themselves_when_nothing_was_stored(slow_movie_views):
+    import time
+
+    started = time.monotonic()
+    answers = _concurrently(["/api/v1/movies/987654/"] * 4)
+    assert [answer.status_code for answer in answers] == [404] * 4
+    assert answers[0].json()["detail"]
+    # The first request's 404 is not stored; the others stop waiting when its fill ends (not after
+    # RESPONSE_CACHE_FILL_WAIT) and answer by themselves.
+    assert len(slow_movie_views) == 4 and time.monotonic() - started < 3
+
+
+def test_a_write_while_waiting_sends_waiters_to_the_new_catalog(slow_movie_views, client):
+    import threading
+    import time
+
+    from django.db import connections
+
+    movie = MovieFactory(title="Before")
+
+    def rename_while_the_first_computes():
+        time.sleep(0.15)  # the first request has read "Before" and is still answering
+        movie.title = "After"
+        movie.save()
+        connections.close_all()
+
+    writer = threading.Thread(target=rename_while_the_first_computes)
+    writer.start()
+    answers = _concurrently([f"/api/v1/movies/{movie.pk}/"] * 3)
+    writer.join()
+    assert [answer.status_code for answer in answers] == [200] * 3
+    # The first answer was computed before the write; the waiters never serve it (it was stored under
+    # the old version) and answer from the new catalog.
+    titles = [answer.json()["title"] for answer in answers]
+    assert titles.count("After") >= 2 and len(slow_movie_views) >= 2
+    assert client.get(f"/api/v1/movies/{movie.pk}/").json()["title"] == "After"

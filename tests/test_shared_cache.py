@@ -119,3 +119,30 @@ def test_the_throttle_counts_with_hit_on_the_database_cache(cache):
     throttle.get_cache_key = lambda request, view: "throttle_search_test"
     assert [throttle.allow_request(request=None, view=None) for _ in range(3)] == [True, True, False]
     assert cache.get("throttle_search_test") is None  # counted in the counters' table, not as a cache entry
+
+
+def test_add_stores_only_when_no_live_entry_has_the_key(cache):
+    assert cache.add("k", "first", 60) is True
+    assert cache.add("k", "second", 60) is False
+    assert cache.get("k") == "first"
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cinema_cache SET expires = now() - interval '5 seconds'")
+    assert cache.add("k", "third", 60) is True  # the expired entry is replaced
+    assert cache.get("k") == "third"
+
+
+def test_concurrent_adds_store_once(cache):
+    won = []
+
+    def claim(n):
+        from django.db import connections
+
+        won.append(cache.add("claim", n, 60))
+        connections.close_all()
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert won.count(True) == 1 and len(won) == 8
