@@ -293,14 +293,18 @@ class ResponseCacheMiddleware:
             if entry is not None:
                 return _throttled(request) or _replay(request, entry)
             fill = None  # it stored nothing (an error, a 404) or took too long: compute it here
+        stored = False
         try:
             response = self.get_response(request)
-            return self._store(request, response, key, version)
+            response, stored = self._store(request, response, key, version)
+            return response
         finally:
-            if fill is not None:
+            if fill is not None and not stored:  # once stored, waiters find the answer; the marker expires
                 _release(fill)
 
-    def _store(self, request, response, key: str, version: str):
+    def _store(self, request, response, key: str, version: str) -> tuple[HttpResponse, bool]:
+        """The response to send (a 304 when the client has it), and whether it was stored."""
+        stored = False
         if self._storable(response):
             body = response.content
             if not response.has_header("ETag"):
@@ -308,12 +312,13 @@ class ResponseCacheMiddleware:
             headers = [(name, value) for name, value in response.items() if name.lower() not in _NOT_STORED]
             try:
                 _cache().set(key, {"version": version, "headers": headers, "body": body}, settings.RESPONSE_CACHE_SECONDS)
+                stored = True
             except Exception:
                 logger.warning("could not store a response in the cache", exc_info=True)
             if get_conditional_response(request, etag=response["ETag"]) is not None:
                 response = self._not_modified(response)
         response["X-Cache"] = "miss"
-        return response
+        return response, stored
 
     @staticmethod
     def _storable(response) -> bool:
