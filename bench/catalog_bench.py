@@ -346,6 +346,23 @@ def wrk(port: int, paths: list[str], args, script_dir: Path) -> dict:
             "socket_errors": errors.group(1) if errors else ""}
 
 
+def settle(conninfo: str, limit: float = 60.0) -> float:
+    """Wait until no statement of the bench database is running (requests that wrk gave up on keep their
+    queries running in PostgreSQL, and would load the next server's run); the seconds waited."""
+    import psycopg
+
+    started = time.monotonic()
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        while time.monotonic() - started < limit:
+            busy = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'"
+                                " AND state = 'active' AND pid <> pg_backend_pid()").fetchone()[0]
+            if not busy:
+                break
+            time.sleep(0.2)
+    time.sleep(0.3)  # the servers' threads finish what PostgreSQL answered last
+    return time.monotonic() - started
+
+
 def status_of(port: int, path: str) -> int:
     try:
         return urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).status
@@ -460,9 +477,11 @@ def main() -> None:
                     result[name] = {"na": status}
                     continue
                 wrk(server["port"], paths, argparse.Namespace(**{**vars(args), "duration": 1}), script_dir)  # warm-up
+                settle(conninfo)
             for name in ("baseline", "ours", "ours-nocache"):  # interleaved per endpoint
                 if name not in result:
                     result[name] = wrk(running[name]["port"], paths, args, script_dir)
+                    result[name]["settled_s"] = settle(conninfo)
             rows.append((label, result))
             print(_row(label, result), flush=True)
         rss_after = {name: rss_mb(s["process"]) for name, s in running.items()}
