@@ -29,7 +29,7 @@ from core.api import (
 from core.cache import shared_part
 from core.integers import int_param, parse_id
 from people.models import Credit
-from streaming.selectors import movie_posters
+from streaming.selectors import movie_poster_columns, movie_poster_of
 
 LANG_PARAMETER = OpenApiParameter(
     "lang",
@@ -258,8 +258,8 @@ class MovieListSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
 
     @extend_schema_field(ImageSourceSerializer(many=True))
     def get_poster(self, movie: Movie):
-        # The list view looks up the page's posters in one query (streaming.selectors.movie_posters).
-        return self.context.get("posters", {}).get(movie.pk, [])
+        # The list's movies carry their poster (streaming.selectors.movie_poster_columns).
+        return movie_poster_of(movie) if hasattr(movie, "poster_image") else []
 
 
 class MovieDetailSerializer(MovieListSerializer):
@@ -368,7 +368,8 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = MoviePagination
 
     def get_queryset(self):
-        return selectors.movie_list(user=self.request.user, language=requested_language(self.request))
+        movies = selectors.movie_list(user=self.request.user, language=requested_language(self.request))
+        return movies.annotate(**movie_poster_columns()) if self.action == "list" else movies
 
     def get_serializer_class(self):
         return MovieDetailSerializer if self.action == "retrieve" else MovieListSerializer
@@ -376,7 +377,6 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_context(self):
         context = super().get_serializer_context()
         context["lang"] = requested_language(self.request)
-        context["posters"] = getattr(self, "posters", {})
         return context
 
     def _movie_id(self) -> int:
@@ -393,12 +393,6 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
         if asked:
             response.data["facets"] = facets.movie_facets(queryset, names=asked, language=requested_language(request))
         return with_interpretation(request, response)
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        if self.action == "list" and page is not None:
-            self.posters = movie_posters(movie_ids=[movie.pk for movie in page])
-        return page
 
     def _shared_detail(self, *, movie_id: int, user, language: str | None) -> dict:
         """The detail as `user` sees it without their own part (`resume` null), and when it last changed."""
@@ -443,7 +437,8 @@ class MovieViewSet(viewsets.ReadOnlyModelViewSet):
     def similar(self, request, pk=None):
         movies = selectors.similar_movies(movie_id=self._movie_id(), user=request.user)
         ids = [movie.pk for movie in movies]
-        described = {movie.pk: movie for movie in selectors.movie_list(user=None, language=requested_language(request)).filter(pk__in=ids)}
+        listed = selectors.movie_list(user=None, language=requested_language(request)).annotate(**movie_poster_columns())
+        described = {movie.pk: movie for movie in listed.filter(pk__in=ids)}
         return Response(MovieListSerializer([described[pk] for pk in ids if pk in described], many=True, context=self.get_serializer_context()).data)
 
 

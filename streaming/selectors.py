@@ -73,12 +73,28 @@ def movie_media_of(movie) -> dict:
     }
 
 
-def movie_posters(*, movie_ids: list[int]) -> dict[int, list[dict]]:
-    """Poster sources of many movies in one query (a list page)."""
-    images = Image.objects.filter(movie_id__in=movie_ids, kind=ImageKind.POSTER).only(
-        "id", "movie_id", "width", "renditions"
+def _image_row(owner_table: str, owner_column: str, kind: str) -> RawSQL:
+    """The owner's image of `kind` as a JSON row (null without one), a column of the owner's query."""
+    return RawSQL(
+        "(SELECT jsonb_build_object('id', i.id, 'width', i.width, 'renditions', i.renditions)"
+        f" FROM {Image._meta.db_table} i WHERE i.{owner_column} = {owner_table}.id AND i.kind = %s)",
+        [kind], output_field=JSONField(),
     )
-    return {image.movie_id: _image_sources(image) for image in images}
+
+
+def _sources_of(row: dict | None) -> list[dict]:
+    return _image_sources(Image(id=row["id"], width=row["width"], renditions=row["renditions"])) if row else []
+
+
+def movie_poster_columns() -> dict[str, RawSQL]:
+    """`poster_image`: a movie's poster, a column of a movie query (a list page reads its posters with its
+    movies: no query and no compilation of its own)."""
+    return {"poster_image": _image_row(Movie._meta.db_table, "movie_id", ImageKind.POSTER.value)}
+
+
+def movie_poster_of(movie) -> list[dict]:
+    """The poster sources of a movie read with `movie_poster_columns` (empty without one)."""
+    return _sources_of(movie.poster_image)
 
 
 def person_photo(*, person_id: int) -> list[dict]:
@@ -90,20 +106,15 @@ def person_photo(*, person_id: int) -> list[dict]:
 
 
 def person_photo_columns() -> dict[str, RawSQL]:
-    """`photo_image`: the person's photo as a JSON row (null without one), a column of a person query."""
+    """`photo_image`: the person's photo, a column of a person query."""
     from people.models import Person
 
-    return {"photo_image": RawSQL(
-        "(SELECT jsonb_build_object('id', i.id, 'width', i.width, 'renditions', i.renditions)"
-        f" FROM {Image._meta.db_table} i WHERE i.person_id = {Person._meta.db_table}.id AND i.kind = %s)",
-        [ImageKind.PHOTO.value], output_field=JSONField(),
-    )}
+    return {"photo_image": _image_row(Person._meta.db_table, "person_id", ImageKind.PHOTO.value)}
 
 
 def person_photo_of(person) -> list[dict]:
     """`person_photo` from a person read with `person_photo_columns`."""
-    row = person.photo_image
-    return _image_sources(Image(id=row["id"], width=row["width"], renditions=row["renditions"])) if row else []
+    return _sources_of(person.photo_image)
 
 
 class MediaNotFound(DomainError):

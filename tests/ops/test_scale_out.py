@@ -148,7 +148,7 @@ def test_three_instances_stay_within_the_connection_limit_under_load(database):
 def test_the_search_limit_is_one_limit_for_all_workers(database):
     limit = 6
     with psycopg.connect(database.url, autocommit=True) as conn:
-        conn.execute("DELETE FROM cinema_cache")  # the counters of the other tests' searches
+        conn.execute("DELETE FROM core_ratecounter")  # the counters of the other tests' searches
     server = start_gunicorn(_server_env(database, THROTTLE_SEARCH=f"{limit}/min"), workers=2)
     try:
         # A new connection per request, many at once: the requests spread over both workers. The same

@@ -10,9 +10,10 @@ from django.core.files.storage import default_storage
 from PIL import Image as PILImage
 from rest_framework.test import APIClient
 
+from catalog.models import Movie
 from streaming.images import ImageRejected, check_image, image_delete, image_store
 from streaming.models import Image
-from streaming.selectors import movie_media, movie_posters, person_photo
+from streaming.selectors import movie_media, movie_poster_columns, movie_poster_of, person_photo
 from tests.factories import EditorFactory, MovieFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,8 @@ def test_poster_stored_with_webp_renditions(video_backend, django_capture_on_com
     media = movie_media(movie_id=movie.pk)
     assert media["poster"] == [{"url": f"/api/v1/images/{image.pk}/{w}", "width": w} for w in (160, 320, 640)]
     assert media["backdrop"] == [] and media["trickplay_url"] is None
-    assert movie_posters(movie_ids=[movie.pk, movie.pk + 1000]) == {movie.pk: media["poster"]}
+    listed = Movie.objects.annotate(**movie_poster_columns()).order_by("pk")
+    assert [movie_poster_of(m) for m in listed] == [media["poster"]] + [[] for _ in listed[1:]]
 
 
 def test_replacing_an_image_removes_the_old_objects(video_backend, django_capture_on_commit_callbacks):
