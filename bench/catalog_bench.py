@@ -305,8 +305,14 @@ def servers(url: str, args) -> dict:
               "GUNICORN_ACCESSLOG": "off", "LOG_LEVEL": "WARNING", "GUNICORN_LOGLEVEL": "warning", "STATIC_MANIFEST": "0",
               "THROTTLE_SEARCH": "100000000/min", "CACHE_BACKEND": "database", "REDIS_URL": "",
               "CELERY_BROKER_URL": "", "KAFKA_BOOTSTRAP_SERVERS": "", **{k: v for k, v in layout.items() if v != "0"}}
+    ours = {**common, "RESPONSE_CACHE_BACKEND": args.cache}
+    if args.cache == "redis":  # production at scale: the response cache and the rate-limit counters in Redis
+        import redis
+
+        redis.Redis.from_url(args.redis_url).flushdb()  # no answer of an earlier run is served as a hit
+        ours.update({"REDIS_URL": args.redis_url, "CACHE_BACKEND": "redis"})
     plan = {
-        "ours": ([gunicorn, "-c", "gunicorn.conf.py", "cinema_project.wsgi"], {**common, "RESPONSE_CACHE_BACKEND": args.cache}),
+        "ours": ([gunicorn, "-c", "gunicorn.conf.py", "cinema_project.wsgi"], ours),
         "ours-nocache": ([gunicorn, "-c", "gunicorn.conf.py", "cinema_project.wsgi"], {**common, "RESPONSE_CACHE_BACKEND": "none"}),
         "baseline": ([gunicorn, "-c", "gunicorn.conf.py", "bench.catalog_baseline:application"],
                      {**common, "BASELINE_DATABASE_URL": url}),
@@ -440,7 +446,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=0, help="GUNICORN_WORKERS for every server (0: gunicorn.conf.py's)")
     parser.add_argument("--threads", type=int, default=0, help="GUNICORN_THREADS for every server (0: gunicorn.conf.py's)")
-    parser.add_argument("--cache", default="database", help="RESPONSE_CACHE_BACKEND of our server (database, file)")
+    parser.add_argument("--cache", default="database",
+                        help="RESPONSE_CACHE_BACKEND of our server: database (DATABASE_URL without Redis), file (the embedded "
+                        "mode), redis (at scale: the response cache and the rate limits in Redis, --redis-url)")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+                        help="with --cache redis: a Redis database the bench may empty (FLUSHDB at the start)")
     parser.add_argument("--reuse", action="store_true", help="reuse the database of an earlier run of the same size")
     parser.add_argument("--load-only", action="store_true",
                         help="fill the database (or verify it with --reuse), print the time of each phase and exit")
