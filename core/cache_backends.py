@@ -54,28 +54,15 @@ class DatabaseCache(db.DatabaseCache):
             return cursor.fetchone()[0]
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        key = self.make_and_validate_key(key, version=version)
-        timeout = self.get_backend_timeout(timeout)
-        expires = datetime.max if timeout is None else datetime.fromtimestamp(timeout, tz=UTC if settings.USE_TZ else None)
-        alias = router.db_for_write(self.cache_model_class)
-        connection = connections[alias]
-        table = connection.ops.quote_name(self._table)
-        encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
-        with connection.cursor() as cursor:
-            if random.random() < 0.01:
-                cursor.execute(f"SELECT COUNT(*) FROM {table}")
-                count = cursor.fetchone()[0]
-                if count > self._max_entries:
-                    self._cull(alias, cursor, timezone.now(), count)
-            cursor.execute(
-                f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, %s, %s)"
-                " ON CONFLICT (cache_key) DO UPDATE SET value = EXCLUDED.value, expires = EXCLUDED.expires",
-                [key, encoded, connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0))],
-            )
+        self._upsert(key, value, timeout, version, only_expired=False)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         """Store `value` unless a live entry has the key; whether it was stored. One statement (Django's
         add() counts the whole table first, as its set() does)."""
+        return self._upsert(key, value, timeout, version, only_expired=True)
+
+    def _upsert(self, key, value, timeout, version, *, only_expired: bool) -> bool:
+        """Insert or replace the entry (with `only_expired`, only an expired one); whether it was written."""
         key = self.make_and_validate_key(key, version=version)
         timeout = self.get_backend_timeout(timeout)
         expires = datetime.max if timeout is None else datetime.fromtimestamp(timeout, tz=UTC if settings.USE_TZ else None)
@@ -84,13 +71,21 @@ class DatabaseCache(db.DatabaseCache):
         table = connection.ops.quote_name(self._table)
         encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
         adapt = connection.ops.adapt_datetimefield_value
+        params = [key, encoded, adapt(expires.replace(microsecond=0))]
         with connection.cursor() as cursor:
-            # An expired entry is replaced; whole seconds, as get() compares.
+            if random.random() < 0.01:
+                cursor.execute(f"SELECT COUNT(*) FROM {table}")
+                count = cursor.fetchone()[0]
+                if count > self._max_entries:
+                    self._cull(alias, cursor, timezone.now(), count)
+            condition = ""
+            if only_expired:  # whole seconds, as get() compares
+                condition, params = " WHERE t.expires < %s", [*params, adapt(timezone.now().replace(microsecond=0))]
             cursor.execute(
                 f"INSERT INTO {table} AS t (cache_key, value, expires) VALUES (%s, %s, %s)"
-                " ON CONFLICT (cache_key) DO UPDATE SET value = EXCLUDED.value, expires = EXCLUDED.expires"
-                " WHERE t.expires < %s RETURNING 1",
-                [key, encoded, adapt(expires.replace(microsecond=0)), adapt(timezone.now().replace(microsecond=0))],
+                f" ON CONFLICT (cache_key) DO UPDATE SET value = EXCLUDED.value, expires = EXCLUDED.expires{condition}"
+                " RETURNING 1",
+                params,
             )
             return cursor.fetchone() is not None
 

@@ -23,6 +23,22 @@ def cache():
     return DatabaseCache("cinema_cache", {"OPTIONS": {"MAX_ENTRIES": 50}})
 
 
+def _in_threads(work, n: int) -> None:
+    """`work(i)` in `n` threads at once, each on its own database connection."""
+
+    def run(i):
+        from django.db import connections
+
+        work(i)
+        connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def test_values_round_trip_and_set_replaces(cache):
     cache.set("k", {"a": [1, 2]}, 60)
     assert cache.get("k") == {"a": [1, 2]}
@@ -42,19 +58,7 @@ def test_expired_values_are_gone_and_incr_keeps_the_expiry(cache):
 
 def test_concurrent_increments_are_all_counted(cache):
     cache.add("counter", 0, 60)
-
-    def bump():
-        from django.db import connections
-
-        for _ in range(25):
-            cache.incr("counter")
-        connections.close_all()
-
-    threads = [threading.Thread(target=bump) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _in_threads(lambda i: [cache.incr("counter") for _ in range(25)], 6)
     assert cache.get("counter") == 150
 
 
@@ -83,18 +87,7 @@ def test_a_window_that_closes_between_add_and_incr_never_fails_the_request():
 
 def test_hit_counts_concurrent_requests_once_each_in_one_window(cache):
     seen = []
-
-    def requests():
-        from django.db import connections
-
-        seen.extend(cache.hit("client", 60) for _ in range(25))
-        connections.close_all()
-
-    threads = [threading.Thread(target=requests) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _in_threads(lambda i: seen.extend(cache.hit("client", 60) for _ in range(25)), 6)
     assert sorted(seen) == list(range(1, 151))  # every request got its own number: none lost, none twice
     assert cache.hit("another-client", 60) == 1
 
@@ -133,16 +126,5 @@ def test_add_stores_only_when_no_live_entry_has_the_key(cache):
 
 def test_concurrent_adds_store_once(cache):
     won = []
-
-    def claim(n):
-        from django.db import connections
-
-        won.append(cache.add("claim", n, 60))
-        connections.close_all()
-
-    threads = [threading.Thread(target=claim, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _in_threads(lambda i: won.append(cache.add("claim", i, 60)), 8)
     assert won.count(True) == 1 and len(won) == 8
