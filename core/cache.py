@@ -18,8 +18,8 @@ admin, the API, the ETL's per-row saves) replaces the token when its transaction
 bulk writes that send no signals (the ETL's COPY/bulk_create/update) call `bump_catalog_version()`.
 A reader that raced a write stores its entry under the old token, which is never served again.
 
-One fill at a time: a miss marks its key as being computed (`add`, atomic in every backend); other
-requests for the same key meanwhile wait for that answer (their database connection back in the pool)
+One fill at a time (whole answers and shared parts): a miss marks its key as being computed (`add`,
+atomic in every backend); other requests for the same key meanwhile wait for that answer (their database connection back in the pool)
 instead of computing it too, and compute for themselves only if it is not stored, the catalog changed,
 or RESPONSE_CACHE_FILL_WAIT passed.
 
@@ -205,12 +205,36 @@ def shared_part(request, parts: tuple, build: Callable[[], T]) -> T:
     entry = found.get(key)
     if entry is not None and entry.get("version") == version:
         return entry["value"]
-    value = build()
+
+    def build_and_store() -> tuple[T, bool]:
+        value = build()
+        try:
+            _cache().set(key, {"version": version, "value": value}, settings.RESPONSE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("could not store a shared part in the cache", exc_info=True)
+            return value, False
+        return value, True
+
+    value, entry = _fill_once(key, version, build_and_store)
+    return entry["value"] if entry is not None else value
+
+
+def _fill_once(key: str, version: str, compute: Callable[[], tuple[T, bool]]) -> tuple[T | None, dict | None]:
+    """`(compute()'s result, None)`, or `(None, entry)` when another request was computing the entry and
+    stored it meanwhile. `compute` returns its result and whether it stored the entry."""
+    fill = f"{key}|fill|{version}"
+    if not _claim(fill):  # another request is computing this answer: wait for it
+        entry = _await_fill(key, fill, version)
+        if entry is not None:
+            return None, entry
+        fill = None  # it stored nothing (an error, a 404) or took too long: compute it here
+    stored = False
     try:
-        _cache().set(key, {"version": version, "value": value}, settings.RESPONSE_CACHE_SECONDS)
-    except Exception:
-        logger.warning("could not store a shared part in the cache", exc_info=True)
-    return value
+        result, stored = compute()
+        return result, None
+    finally:
+        if fill is not None and not stored:  # once stored, waiters find the answer; the marker expires
+            _release(fill)
 
 
 def _claim(fill: str) -> bool:
@@ -285,22 +309,11 @@ class ResponseCacheMiddleware:
             logger.warning("response cache unavailable", exc_info=True)
             return self.get_response(request)
         entry = found.get(key)
-        if entry is not None and entry.get("version") == version:
-            return _throttled(request) or _replay(request, entry)
-        fill = f"{key}|fill|{version}"
-        if not _claim(fill):  # another request is computing this answer: wait for it
-            entry = _await_fill(key, fill, version)
-            if entry is not None:
-                return _throttled(request) or _replay(request, entry)
-            fill = None  # it stored nothing (an error, a 404) or took too long: compute it here
-        stored = False
-        try:
-            response = self.get_response(request)
-            response, stored = self._store(request, response, key, version)
-            return response
-        finally:
-            if fill is not None and not stored:  # once stored, waiters find the answer; the marker expires
-                _release(fill)
+        if entry is None or entry.get("version") != version:
+            response, entry = _fill_once(key, version, lambda: self._store(request, self.get_response(request), key, version))
+            if entry is None:
+                return response
+        return _throttled(request) or _replay(request, entry)
 
     def _store(self, request, response, key: str, version: str) -> tuple[HttpResponse, bool]:
         """The response to send (a 304 when the client has it), and whether it was stored."""

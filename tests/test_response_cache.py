@@ -93,8 +93,8 @@ def test_the_database_store_of_answers_writes_no_wal():
         assert cursor.fetchone() == ("u",)
 
 
-def _concurrently(paths: list[str]) -> list:
-    """GET each path from its own thread and client at once; the responses, in order."""
+def _concurrently(paths: list[str], headers=lambda i: {}) -> list:
+    """GET each path from its own thread and client at once (with `headers(i)`); the responses, in order."""
     import threading
 
     from django.db import connections
@@ -105,7 +105,7 @@ def _concurrently(paths: list[str]) -> list:
 
     def get(i: int, path: str) -> None:
         start.wait()
-        answers[i] = Client().get(path)
+        answers[i] = Client().get(path, **headers(i))
         connections.close_all()
 
     threads = [threading.Thread(target=get, args=(i, path)) for i, path in enumerate(paths)]
@@ -183,3 +183,27 @@ def test_a_write_while_waiting_sends_waiters_to_the_new_catalog(slow_movie_views
     titles = [answer.json()["title"] for answer in answers]
     assert titles.count("After") >= 2 and len(slow_movie_views) >= 2
     assert client.get(f"/api/v1/movies/{movie.pk}/").json()["title"] == "After"
+
+
+def test_concurrent_viewers_build_a_movies_shared_part_once(monkeypatch):
+    """Viewers' requests (each with its own resume) are not cached whole; the part they share is built by
+    one of them while the others wait for it."""
+    import time
+
+    from catalog.api import MovieViewSet
+
+    movie = MovieFactory(title="Shared by all")
+    built = []
+    original = MovieViewSet._shared_detail
+
+    def slow(self, **kwargs):
+        built.append(kwargs["movie_id"])
+        part = original(self, **kwargs)
+        time.sleep(0.3)
+        return part
+
+    monkeypatch.setattr(MovieViewSet, "_shared_detail", slow)
+    answers = _concurrently([f"/api/v1/movies/{movie.pk}/"] * 5, lambda i: {"HTTP_X_VIEWER_ID": f"viewer-{i}"})
+    assert [answer.status_code for answer in answers] == [200] * 5
+    assert built == [movie.pk]
+    assert {answer.json()["title"] for answer in answers} == {"Shared by all"}
