@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Count, Exists, IntegerField, JSONField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -42,6 +44,21 @@ def visible_movie(*, user, via: str = "") -> Q:
 def visible_movies(*, user) -> QuerySet[Movie]:
     """The movies `user` may see (see `visible_movie`)."""
     return Movie.objects.filter(visible_movie(user=user))
+
+
+def visible_movie_ids(*, user, ids: Iterable[int]) -> set[int]:
+    """Which of `ids` name movies `user` may see (`visible_movies`), in one indexed lookup.
+
+    Written as SQL for the hot path that asks it for every batch of player events: the ORM spent
+    more CPU building this query than PostgreSQL spends answering it. The rule is still
+    `sees_unpublished`; ids are bigints (the callers' schema bounds them).
+    """
+    sql = f"SELECT id FROM {Movie._meta.db_table} WHERE id = ANY(%s::bigint[])"
+    if not sees_unpublished(user):
+        sql += " AND is_published"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(ids)])
+        return {row[0] for row in cursor.fetchall()}
 
 
 def movie_list(*, user, language: str | None) -> QuerySet[Movie]:

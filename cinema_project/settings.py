@@ -362,7 +362,8 @@ SPECTACULAR_SETTINGS = {
 # sharing a database may be configured differently (a worker without Redis, an operator's shell).
 DATABASE_CACHE_TABLES = ["cinema_cache", "cinema_response_cache"]
 _CACHES = {
-    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "cinema"},
+    # Django's Redis cache with a rate-limit counter in one round trip (hit()).
+    "redis": {"BACKEND": "core.cache_backends.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "cinema"},
     # Django's database cache with an incr() that is atomic across processes (rate-limit counters).
     "database": {"BACKEND": "core.cache_backends.DatabaseCache", "LOCATION": DATABASE_CACHE_TABLES[0], "OPTIONS": {"MAX_ENTRIES": 20000}},
     "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -259,8 +259,9 @@ class SharedRateThrottle(SimpleRateThrottle):
     """A rate limit counted in the default cache, which every worker and server instance shares.
 
     The window opens at a key's first request and lasts the rate's period; requests past the limit
-    are refused until it closes. Each request is one atomic increment: Redis INCR (`add` + `incr`),
-    or one upsert of a counter row with the database cache (`hit`, core.cache_backends). DRF's own
+    are refused until it closes. Each request is one atomic increment in one round trip (`hit`,
+    core.cache_backends): a script in Redis, an upsert of a counter row with the database cache
+    (`add` + `incr` with a cache that has no `hit`). DRF's own
     throttle reads a list of timestamps and writes it back, so concurrent requests in different
     processes get through together.
     """

@@ -1,5 +1,5 @@
 """Cache backends of ours: Django's database cache with an atomic incr(), a one-statement set() and a
-rate-limit counter in one statement (hit())."""
+rate-limit counter in one statement (hit()); Django's Redis cache with hit() in one round trip."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import random
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache.backends import db
+from django.core.cache.backends import db, redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.db import connections, router, transaction
 from django.utils import timezone
@@ -105,3 +105,25 @@ class DatabaseCache(db.DatabaseCache):
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
             cursor.execute(f"UPDATE {table} SET value = %s WHERE cache_key = %s", [encoded, key])
         return value
+
+
+# A window's hit, atomically in Redis: count the request and, when it opens the window, set its expiry.
+_WINDOW_HIT = "local hits = redis.call('INCR', KEYS[1]) if hits == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return hits"
+
+
+class RedisCache(redis.RedisCache):
+    """Django's Redis cache, with hit() for rate limits: one script, one round trip.
+
+    Counting with add() + incr() took two round trips per request (incr() is EXISTS then INCR) and
+    three when the request opened the window, each on a client object built for that one call; at
+    thousands of ingest requests a second that was a tenth of the server's CPU.
+    """
+
+    def hit(self, key: str, window: int) -> int:
+        """Count a request against `key`: its number in the window of `window` seconds that the first one
+        opened (1 when none is open). The count is a plain integer, as `get` reads it."""
+        client = self._cache  # a RedisCacheClient, one per cache object (so per thread)
+        script = getattr(client, "_window_hit", None)
+        if script is None:  # registered once, on a client kept with it
+            script = client._window_hit = client.get_client(write=True).register_script(_WINDOW_HIT)
+        return int(script(keys=[self.make_and_validate_key(key)], args=[window]))

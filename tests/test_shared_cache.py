@@ -128,3 +128,30 @@ def test_concurrent_adds_store_once(cache):
     won = []
     _in_threads(lambda i: won.append(cache.add("claim", i, 60)), 8)
     assert won.count(True) == 1 and len(won) == 8
+
+
+def test_hit_in_redis_counts_concurrent_requests_once_each_and_opens_windows_with_an_expiry(redis_url):
+    """With Redis as the cache a hit is one script (INCR, EXPIRE for the window's first): every hit of
+    concurrent threads gets its own number, the window expires after its period, and a throttle on it
+    refuses what is over the limit."""
+    from core.api import SearchRateThrottle
+    from core.cache_backends import RedisCache
+
+    redis = RedisCache(redis_url, {"KEY_PREFIX": f"hit-test-{time.monotonic_ns()}"})
+    seen = []
+    _in_threads(lambda i: seen.extend(redis.hit("client", 60) for _ in range(25)), 6)
+    assert sorted(seen) == list(range(1, 151))  # none lost, none twice
+    assert redis.get("client") == 150  # what `cache.get` reads back: the plain count
+    key = redis.make_and_validate_key("client")
+    client = redis._cache.get_client(write=True)
+    assert 59 <= client.ttl(key) <= 60  # set by the window's first hit, not moved by the later ones
+    client.expire(key, 1)
+    time.sleep(1.1)
+    assert redis.hit("client", 60) == 1  # a new window, with its expiry
+    assert 59 <= client.ttl(key) <= 60
+
+    throttle = SearchRateThrottle()
+    throttle.cache, throttle.rate = redis, "2/min"
+    throttle.num_requests, throttle.duration = throttle.parse_rate("2/min")
+    throttle.get_cache_key = lambda request, view: "throttle_search_test"
+    assert [throttle.allow_request(request=None, view=None) for _ in range(3)] == [True, True, False]

@@ -21,12 +21,16 @@ class ConsumedEvent:
     traceparent: str = ""
 
 
+# One encoder for every message: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def build_message(event: dict, *, viewer_key: str, received_at: str, closed_by_server: bool = False) -> str:
     """The Kafka message of an event: the validated event plus the server fields (JSON text)."""
     message = {**event, "received_at": received_at, "schema_version": SCHEMA_VERSION, "viewer_key": viewer_key}
     if closed_by_server:
         message["closed_by_server"] = True
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(message)
 
 
 def message_headers(*, event_type: str, traceparent: str) -> dict[str, str]:

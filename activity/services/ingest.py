@@ -14,7 +14,7 @@ from activity.identity import viewer_key_for
 from activity.services import binary, outbox
 from activity.services.transactions import atomic_with_retry
 from activity.validation import check_event, parse_time
-from catalog.selectors import visible_movies
+from catalog.selectors import visible_movie_ids
 from core.times import rfc3339
 
 
@@ -50,6 +50,7 @@ def ingest_events(*, events: list, user=None, now: datetime | None = None) -> li
     results: list[EventResult] = []
     valid: list[tuple[int, dict]] = []
     seen: set[uuid.UUID] = set()
+    event_uuids: dict[int, uuid.UUID] = {}  # each id parsed once (a batch of 50 used to parse 300)
     for index, event in enumerate(events):
         rejection = check_event(event, now=now)
         if rejection is not None:
@@ -62,10 +63,11 @@ def ingest_events(*, events: list, user=None, now: datetime | None = None) -> li
             metrics.EVENTS_DUPLICATE.labels(type=event["type"]).inc()
             continue
         seen.add(event_uuid)
+        event_uuids[index] = event_uuid
         results.append(EventResult(index, event["event_id"], "accepted"))
         valid.append((index, event))
 
-    known_movies = set(visible_movies(user=user).filter(pk__in={e["movie_id"] for _, e in valid}).values_list("pk", flat=True))
+    known_movies = visible_movie_ids(user=user, ids={e["movie_id"] for _, e in valid}) if valid else set()
     staged = []
     for index, event in valid:
         if event["movie_id"] not in known_movies:
@@ -79,10 +81,11 @@ def ingest_events(*, events: list, user=None, now: datetime | None = None) -> li
     received_at = rfc3339(now)
     traceparent = kafka.current_traceparent()
     viewer_keys = {index: viewer_key_for(user=user, viewer_id=event["viewer_id"]) for index, event in staged}
+    session_uuids = {index: uuid.UUID(event["session_id"]) for index, event in staged}
     rows = [
         outbox.OutboxRow(
-            uuid.UUID(event["event_id"]),
-            uuid.UUID(event["session_id"]),
+            event_uuids[index],
+            session_uuids[index],
             event["type"],
             kafka.build_message(event, viewer_key=viewer_keys[index], received_at=received_at),
             traceparent,
@@ -93,9 +96,9 @@ def ingest_events(*, events: list, user=None, now: datetime | None = None) -> li
 
     def store() -> set[uuid.UUID]:
         inserted = outbox.insert_outbox_rows(rows)
-        fresh = [(index, event) for index, event in staged if uuid.UUID(event["event_id"]) in inserted]
+        fresh = [(index, event) for index, event in staged if event_uuids[index] in inserted]
         if fresh:
-            _upsert_sessions(fresh, viewer_keys, now=now)
+            _upsert_sessions(fresh, viewer_keys, session_uuids, now=now)
             _upsert_resume_positions(fresh, viewer_keys, now=now)
         outbox.relay_after_commit()
         return inserted
@@ -103,20 +106,23 @@ def ingest_events(*, events: list, user=None, now: datetime | None = None) -> li
     # Overlapping batches (retries from several tabs, a replaying proxy) write the same rows; each
     # statement takes its locks in key order, and a transaction that still loses a race runs again.
     inserted = atomic_with_retry(store)
+    accepted: dict[str, int] = {}
     for index, event in staged:
-        if uuid.UUID(event["event_id"]) in inserted:
-            metrics.EVENTS_ACCEPTED.labels(type=event["type"]).inc()
+        if event_uuids[index] in inserted:
+            accepted[event["type"]] = accepted.get(event["type"], 0) + 1
         else:
             results[index] = EventResult(index, event["event_id"], "duplicate")
             metrics.EVENTS_DUPLICATE.labels(type=event["type"]).inc()
+    for event_type, count in accepted.items():  # one labelled counter step per type, not per event
+        metrics.EVENTS_ACCEPTED.labels(type=event_type).inc(count)
     return results
 
 
-def _upsert_sessions(fresh, viewer_keys, *, now: datetime) -> None:
+def _upsert_sessions(fresh, viewer_keys, session_uuids, *, now: datetime) -> None:
     # One row per session (the batch's last event of it): ON CONFLICT cannot touch a row twice.
     latest: dict[uuid.UUID, tuple[int, dict]] = {}
     for index, event in fresh:
-        latest[uuid.UUID(event["session_id"])] = (index, event)
+        latest[session_uuids[index]] = (index, event)
     rows = []
     for session_id, (index, event) in sorted(latest.items()):
         closed_at = now if event["type"] == "stop" else None

@@ -187,3 +187,50 @@ def test_embedded_mode_relays_after_the_commit_and_survives_kafka_down(transacti
     assert response.status_code == 202 and response.json()["accepted"] == len(more)
     assert time.monotonic() - started < settings.KAFKA_MESSAGE_TIMEOUT_MS / 1000 + 10
     assert OutboxEvent.objects.filter(sent_at__isnull=True).count() == len(more)
+
+
+def test_a_lingering_relay_sends_rows_committed_after_it_ran_empty_and_then_stops(transactional_db, kafka_bootstrap, kafka_topic,
+                                                                                  monkeypatch):
+    """The Celery task's relay keeps looking a moment after the outbox ran empty: a batch committed then
+    (by another connection) leaves in the same run, in order. A run that found nothing to send does
+    not linger."""
+    import threading
+    import time
+
+    from types import SimpleNamespace
+
+    from django.db import connections
+
+    import activity.services.outbox as outbox
+
+    # As with a Celery worker: the ingest only asks for a relay (counted here), it never relays itself.
+    nudges: list[float] = []
+    monkeypatch.setattr(outbox, "current_app", SimpleNamespace(conf=SimpleNamespace(task_always_eager=False)))
+    monkeypatch.setattr(outbox, "_send_nudge", lambda: nudges.append(time.monotonic()))
+    movie = MovieFactory()
+    first, second = playback(movie.pk, seconds=40, viewer_id="v1"), playback(movie.pk, seconds=40, viewer_id="v2")
+    ingest_events(events=first)
+
+    def ingest_later():
+        time.sleep(0.3)
+        ingest_events(events=second)
+        connections.close_all()
+
+    later = threading.Thread(target=ingest_later)
+    later.start()
+    started = time.monotonic()
+    report = relay_outbox(linger=1.5)
+    elapsed = time.monotonic() - started
+    later.join()
+    assert (report.sent, report.failed) == (len(first) + len(second), 0)
+    assert nudges  # the late batch asked for a relay; the lingering one sent it
+    assert 0.3 < elapsed < 0.3 + 1.5 + 2  # sent the late batch, then lingered at most 1.5 s more
+    assert not OutboxEvent.objects.filter(sent_at__isnull=True).exists()
+    messages = read_topic(kafka_bootstrap, kafka_topic, expect=len(first) + len(second))
+    assert [json.loads(m.value())["event_id"] for m in messages if m.key().decode() == second[0]["session_id"]] == [
+        e["event_id"] for e in second
+    ]
+
+    started = time.monotonic()
+    assert relay_outbox(linger=5.0).sent == 0
+    assert time.monotonic() - started < 1.0  # nothing sent: no linger
