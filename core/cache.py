@@ -259,14 +259,15 @@ def _await_fill(key: str, fill: str, version: str) -> dict | None:
 
     Many requests for one answer that is not cached (after every catalog write, the popular pages at
     once) would each compute it, and the expensive ones (facets, a common word) all at the same time:
-    here one computes and the others read its answer. The wait gives its database connection back
-    first: a waiting request must not hold one of the pool's few connections while it sleeps.
+    here one computes and the others read its answer. Each pause gives the database connection back
+    first (a poll of the database store takes one): a waiting request must not hold one of the pool's
+    few connections while it sleeps.
     """
     if connections[DEFAULT_DB_ALIAS].in_atomic_block:
         return None
-    connections[DEFAULT_DB_ALIAS].close()  # with the pool: back to the pool
     deadline, pause = time.monotonic() + settings.RESPONSE_CACHE_FILL_WAIT, 0.005
     while time.monotonic() < deadline:
+        connections[DEFAULT_DB_ALIAS].close()  # with the pool: back to the pool while this sleeps
         time.sleep(pause)
         pause = min(pause * 2, 0.05)
         try:

@@ -207,3 +207,26 @@ def test_concurrent_viewers_build_a_movies_shared_part_once(monkeypatch):
     assert [answer.status_code for answer in answers] == [200] * 5
     assert built == [movie.pk]
     assert {answer.json()["title"] for answer in answers} == {"Shared by all"}
+
+
+def test_a_waiting_request_holds_no_database_connection_while_it_sleeps(monkeypatch):
+    from django.core.cache import caches
+    from django.db import connection
+
+    from core import cache as response_cache
+
+    version = response_cache.current_version()
+    caches["responses"].add("k|fill|" + version, 1, 5)
+    connection.ensure_connection()
+    held = []
+
+    def sleep(seconds):
+        held.append(connection.connection is not None)
+        connection.ensure_connection()  # as a poll of the database store does
+        if len(held) == 3:  # the computing request stores its answer
+            caches["responses"].set("k", {"version": version, "value": "answer"}, 60)
+
+    monkeypatch.setattr(response_cache.time, "sleep", sleep)
+    entry = response_cache._await_fill("k", "k|fill|" + version, version)
+    assert entry == {"version": version, "value": "answer"}
+    assert held == [False, False, False]
