@@ -115,10 +115,15 @@ def test_ingest_relay_kafka_consumer_is_one_trace(spans, api_client, settings, k
     _wait(lambda: OutboxEvent.objects.filter(event_id=good["event_id"], sent_at__isnull=False).exists(), 30, f"the relay\n{worker.log()}")
 
     # The worker process counted the relay and the task on its own /metrics (METRICS_PORT), merged
-    # over its prefork children.
-    worker_samples = _wait(lambda: _scrape_port(worker_metrics_port), 10, "the worker's metrics")
+    # over its prefork children. The task ends a moment after the row is marked (the relay lingers
+    # for rows committed just after: activity.tasks.RELAY_LINGER), so wait for its count.
+    def relayed_and_finished():
+        samples = _scrape_port(worker_metrics_port)
+        done = value(samples, "cinema_celery_tasks_total", task="activity.relay_outbox", outcome="success") >= 1
+        return samples if done else None
+
+    worker_samples = _wait(relayed_and_finished, 10, "the worker's metrics of a finished relay task")
     assert value(worker_samples, "cinema_activity_events_relayed_total", type="play") == 1
-    assert value(worker_samples, "cinema_celery_tasks_total", task="activity.relay_outbox", outcome="success") >= 1
 
     # 3. The consumer process reads it and applies it to the statistics. (The test broker answers a
     # new group's JoinGroup only after about half the session timeout, ~23 s with the default.)
