@@ -364,7 +364,8 @@ DATABASE_CACHE_TABLES = ["cinema_cache", "cinema_response_cache"]
 _CACHES = {
     # Django's Redis cache with a rate-limit counter in one round trip (hit()).
     "redis": {"BACKEND": "core.cache_backends.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "cinema"},
-    # Django's database cache with an incr() that is atomic across processes (rate-limit counters).
+    # Django's database cache with one-statement set()/add() and hit() (rate-limit counters, one upsert
+    # on an UNLOGGED table); its incr() is atomic across processes too.
     "database": {"BACKEND": "core.cache_backends.DatabaseCache", "LOCATION": DATABASE_CACHE_TABLES[0], "OPTIONS": {"MAX_ENTRIES": 20000}},
     "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }

@@ -19,9 +19,10 @@ bulk writes that send no signals (the ETL's COPY/bulk_create/update) call `bump_
 A reader that raced a write stores its entry under the old token, which is never served again.
 
 One fill at a time (whole answers and shared parts): a miss marks its key as being computed (`add`,
-atomic in every backend); other requests for the same key meanwhile wait for that answer (their database connection back in the pool)
-instead of computing it too, and compute for themselves only if it is not stored, the catalog changed,
-or RESPONSE_CACHE_FILL_WAIT passed.
+atomic in Redis and in the database store; per process with files or memory); other requests for the
+same key meanwhile wait for that answer (their database connection back in the pool) instead of
+computing it too, and compute for themselves only if it is not stored, the catalog changed, or
+RESPONSE_CACHE_FILL_WAIT passed. The marker costs a miss one more statement.
 
 Not served from here: requests inside a transaction (the test client's, or ATOMIC_REQUESTS), whose
 reads may include uncommitted rows. A request answered from the cache still counts against the
