@@ -57,6 +57,11 @@ def _worker_process_init(**_):
     from cinema_project.observability import SERVICE_WORKER, init_tracing
 
     init_tracing(SERVICE_WORKER)
+    # The relay's producer connects now, not on the first rows (after the fork: librdkafka's threads
+    # do not survive one).
+    from activity.kafka.client import warm_producer
+
+    warm_producer()
 
 
 @signals.worker_process_shutdown.connect

@@ -20,7 +20,7 @@ from activity.services import ingest_events, relay_outbox
 from activity.services.relay import KafkaUnavailable
 from tests.activity.conftest import make_event, playback, read_topic
 from tests.factories import MovieFactory
-from tests.services import start_kafka_broker
+from tests.services import free_port, start_kafka_broker
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("kafka")]
 
@@ -234,3 +234,30 @@ def test_a_lingering_relay_sends_rows_committed_after_it_ran_empty_and_then_stop
     started = time.monotonic()
     assert relay_outbox(linger=5.0).sent == 0
     assert time.monotonic() - started < 1.0  # nothing sent: no linger
+
+
+def test_a_starting_worker_connects_the_relays_producer_before_the_first_rows(kafka_bootstrap, kafka_topic, caplog):
+    assert kafka.client._producer is None
+    warming = kafka.client.warm_producer()
+    warming.join(20)
+    assert not warming.is_alive()
+    warmed = kafka.client._producer
+    assert warmed is not None and "could not connect" not in caplog.text
+    assert kafka.client.get_producer() is warmed  # the relay's own producer, not a second one
+    # and the topic's metadata is there: the producer knows its partitions without asking again
+    unwrapped = warmed.original_producer() if hasattr(warmed, "original_producer") else warmed  # tracing's proxy
+    assert unwrapped.list_topics(kafka_topic, timeout=0.5).topics[kafka_topic].partitions
+
+
+def test_warming_against_a_broker_that_is_down_logs_and_leaves_the_relay_to_report(settings, caplog):
+    settings.KAFKA_BOOTSTRAP_SERVERS = f"127.0.0.1:{free_port()}"
+    warming = kafka.client.warm_producer(timeout=1.0)
+    warming.join(20)
+    assert not warming.is_alive()
+    assert "kafka producer could not connect ahead of the first relay" in caplog.text
+
+
+def test_no_broker_configured_warms_nothing(settings):
+    settings.KAFKA_BOOTSTRAP_SERVERS = ""
+    assert kafka.client.warm_producer() is None
+    assert kafka.client._producer is None
