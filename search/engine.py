@@ -67,7 +67,8 @@ def variants_of(query: str) -> list[tuple[str, bool]]:
     lowered = typed.lower()
     kind = transliteration.script(lowered)
     if kind == "latin":
-        found += [(transliteration.latin_to_cyrillic(lowered), True), (layout.to_russian_layout(typed).lower(), True)]
+        found += [(reading, True) for reading in transliteration.latin_readings(lowered)]
+        found.append((layout.to_russian_layout(typed).lower(), True))
     elif kind == "cyrillic":
         found += [(transliteration.cyrillic_to_latin(lowered), True), (layout.to_english_layout(typed).lower(), True)]
     seen: set[str] = set()

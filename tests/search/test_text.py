@@ -77,6 +77,34 @@ def test_latin_to_cyrillic_examples(latin, cyrillic):
     assert transliteration.latin_to_cyrillic(latin) == cyrillic
 
 
+@pytest.mark.parametrize(
+    "latin,reading",
+    [("leviafan", "левиафан"), ("detstvo", "детство"), ("bratstvo", "братство"), ("novye krasnye", "новые красные"),
+     ("rayon", "район"), ("yoga", "йога"), ("mayor", "майор"), ("radius", "радиус"), ("sotsialnyy", "социалный")],
+)
+def test_ambiguous_pairs_have_their_letter_by_letter_reading(latin, reading):
+    readings = transliteration.latin_readings(latin)
+    assert readings[0] == transliteration.latin_to_cyrillic(latin)  # the usual reading stays first
+    assert reading in readings and readings[0] != reading
+
+
+@pytest.mark.parametrize("latin", ["mariia", "iuliia", "tsar", "gorodets", "polyarnaya", "yelka", "sibirskiy ekspress"])
+def test_the_usual_reading_of_scheme_spellings_is_kept_first(latin):
+    expected = {"mariia": "мария", "iuliia": "юлия", "tsar": "цар", "gorodets": "городец", "polyarnaya": "полярная",
+                "yelka": "елка", "sibirskiy ekspress": "сибирский экспресс"}[latin]
+    assert transliteration.latin_readings(latin)[0] == expected
+
+
+def test_unambiguous_text_has_one_reading():
+    assert transliteration.latin_readings("dom u reki") == ["дом у реки"]
+
+
+@given(st.text(alphabet=LATIN + " '", max_size=30))
+def test_every_reading_leaves_no_latin(value):
+    for reading in transliteration.latin_readings(value):
+        assert not any(ch in LATIN for ch in reading)
+
+
 def test_cyrillic_to_latin_examples():
     assert transliteration.cyrillic_to_latin("интерстеллар") == "interstellar"
     assert transliteration.cyrillic_to_latin("Щука и Ёж") == "shchuka i ezh"
