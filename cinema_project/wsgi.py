@@ -1,5 +1,6 @@
 """WSGI entry point (gunicorn in production); tracing starts here, before Django loads its middleware."""
 
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -17,3 +18,8 @@ application = get_wsgi_application()
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().url_patterns
+
+# What the worker loaded so far lives as long as the worker: out of the garbage collector's way
+# (gc.freeze), so a full collection scans only what requests allocate. Without it each full collection
+# walked ~130,000 startup objects (30 ms measured), stalling every request the worker was serving.
+gc.freeze()
