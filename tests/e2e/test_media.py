@@ -39,6 +39,7 @@ def test_seek_bar_shows_previews(page, screenshot):
     movie = movie_with_media(page)
     assert movie["trickplay_url"] == f"/api/v1/movies/{movie['id']}/trickplay.vtt"
     page.goto(f"/movies/{movie['id']}")
+    expect(page.locator("video")).to_be_visible()  # rendered once the movie's answer is in; the predicate needs it
     page.wait_for_function("document.querySelector('video').readyState >= 1")
     bar = page.locator(".player__seek")
     expect(bar).to_be_visible()
