@@ -73,8 +73,13 @@ def test_language_filter_and_paging(page):
     page.goto("/")
     page.get_by_label("Original language").select_option("ru")
     expect(page).to_have_url(re.compile(r"/\?language=ru$"))
-    expect(page.locator(".grid .card").first).to_be_visible()
-    chips = page.locator(".grid .card .chip").all_inner_texts()
+    # The filtered page replaces the grid (loading skeletons first): wait until the cards shown are the
+    # answer's, then every one of them must be a Russian-language film.
+    page.wait_for_function(
+        "() => { const chips = [...document.querySelectorAll('.grid .card:not(.card--skeleton) .chip')];"
+        " return chips.length > 0 && chips.every((chip) => chip.textContent.trim() === 'RU'); }"
+    )
+    chips = page.locator(".grid .card:not(.card--skeleton) .chip").all_inner_texts()
     assert chips and set(chips) == {"RU"}
 
     page.goto("/?page=2")
