@@ -107,6 +107,8 @@ def test_sign_up_confirm_watch_and_continue_on_another_device(page, browser, bac
     page.goto("/")
     first_card = page.locator(".grid .card").first
     card_title = first_card.locator(".card__title").inner_text()
+    # The card's button appears once the account and its list are loaded: wait for it, whichever it is.
+    expect(first_card.get_by_role("button", name=re.compile(r"^(Add .* to|Remove .* from) my list$"))).to_be_visible()
     add = first_card.get_by_role("button", name=re.compile(r"^Add .* to my list$"))
     if add.count() == 0:  # it is the film saved on the phone
         card_title = title
