@@ -310,9 +310,8 @@ def open_loop_latency(port: int, bootstrap: str, topic: str, movie_ids: list[int
     # The pipeline's cold start, apart: the figures are of the steady state, so one batch goes through
     # first (the Celery worker finishing its start, the relay's producer connecting) and is waited for.
     primer, primed_in = make_batch(movie_ids, total), time.perf_counter()
-    cold_due = primed_in
     for event in primer:
-        due_of[event["event_id"]] = cold_due
+        due_of[event["event_id"]] = primed_in
     priming = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     priming.request("POST", "/api/v1/activity/events", body=json.dumps({"events": primer}).encode(),
                     headers={"Content-Type": "application/json"})

@@ -258,8 +258,8 @@ class MovieListSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
 
     @extend_schema_field(ImageSourceSerializer(many=True))
     def get_poster(self, movie: Movie):
-        # The list's movies carry their poster (streaming.selectors.movie_poster_columns).
-        return movie_poster_of(movie) if hasattr(movie, "poster_image") else []
+        # The list's movies carry their poster (every caller annotates streaming.selectors.movie_poster_columns).
+        return movie_poster_of(movie)
 
 
 class MovieDetailSerializer(MovieListSerializer):

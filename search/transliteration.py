@@ -54,7 +54,6 @@ def _split_in_literal(word: str, i: int, key: str) -> bool:
     return key == "ts" and word[i + 2 : i + 3] not in ("", *_VOWELS)
 
 
-
 def _latin_word_to_cyrillic(word: str, *, literal: bool = False) -> str:
     out: list[str] = []
     i = 0
