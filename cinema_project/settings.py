@@ -160,6 +160,11 @@ if DATABASE_POOL:
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=2.0),
         # A connection idle this long is closed (the pool shrinks back to min_size after a burst).
         "max_idle": env.float("DATABASE_POOL_MAX_IDLE", default=300.0),
+        # After an outage the pool retries PostgreSQL with a doubling delay (1, 2, 4, 8, 16 s...), so
+        # one long outage would leave a worker answering 503 for about as long again once the database
+        # is back. Short: a failing attempt gives up after this many seconds, and the next request
+        # starts a fresh one at once (a pool makes at most one attempt at a time).
+        "reconnect_timeout": env.float("DATABASE_POOL_RECONNECT_TIMEOUT", default=5.0),
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
