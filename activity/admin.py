@@ -20,7 +20,7 @@ class SentFilter(admin.SimpleListFilter):
         if self.value() == "no":  # the relay's queue, not a scan of the table for sent_at IS NULL
             return queryset.filter(pk__in=OutboxUnsent.objects.values("outbox_id"))
         if self.value() == "yes":
-            return queryset.filter(sent_at__isnull=False)
+            return queryset.exclude(pk__in=OutboxUnsent.objects.values("outbox_id"))
         return queryset
 
 
@@ -32,6 +32,10 @@ class OutboxEventAdmin(ReadOnlyAdmin):
     search_fields = ["=event_id", "=session_id"]
     ordering = ["-id"]
     show_full_result_count = False  # the table can be large; a count(*) per page view is wasted
+
+    @admin.display(description="sent at", ordering="sent_at", empty_value="waiting")
+    def sent_at(self, obj: OutboxEvent):
+        return obj.sent_at  # from the confirmed runs (OutboxEvent.objects)
 
     def changelist_view(self, request, extra_context=None):
         backlog = selectors.outbox_backlog()

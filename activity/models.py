@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
-from django.contrib.postgres.indexes import BrinIndex
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import BigIntegerRangeField, RangeOperators
 from django.db import models
+from django.db.models import OuterRef, Subquery
 
-# Free space left in each outbox page at insert (PostgreSQL fillfactor, set by migration 0003): room
-# for the one new version marking the row sent writes, so that UPDATE stays on the row's own page.
-OUTBOX_FILLFACTOR = 50
+
+class OutboxSent(models.Model):
+    """Kafka's confirmations: a run of consecutive outbox ids confirmed together, and when.
+
+    Marking rows sent is the relay's main database cost, so it writes one narrow row per run (a batch
+    of 20,000 delivered rows is a handful of runs) instead of a new version of every wide outbox row.
+    Runs never overlap (the exclusion constraint; its GiST index finds the run holding an id).
+    """
+
+    ids = BigIntegerRangeField(help_text="Outbox ids confirmed together.")
+    sent_at = models.DateTimeField(help_text="When the relay recorded Kafka's delivery reports.")
+
+    class Meta:
+        verbose_name = "sent outbox run"
+        constraints = [ExclusionConstraint(name="outbox_sent_runs_disjoint", expressions=[("ids", RangeOperators.OVERLAPS)])]
+        indexes = [models.Index(fields=["sent_at"], name="outbox_sent_at")]  # the purge
+
+    def __str__(self) -> str:
+        return f"{self.ids.lower}-{self.ids.upper - 1} at {self.sent_at:%Y-%m-%d %H:%M:%S}"
+
+
+class OutboxEventManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        # `sent_at` as if it were a column: the time of the confirmed run holding the row (None while
+        # Kafka has not confirmed it), one GiST probe per row.
+        sent_at = OutboxSent.objects.filter(ids__contains=OuterRef("pk")).values("sent_at")[:1]
+        return super().get_queryset().annotate(sent_at=Subquery(sent_at))
 
 
 class OutboxEvent(models.Model):
@@ -16,11 +42,10 @@ class OutboxEvent(models.Model):
     `message` is the Kafka message as JSON text, serialized once at ingest so the relay only
     copies bytes. Rows are marked sent only on Kafka's delivery report and purged after retention.
 
-    Marking a row sent is the relay's main database cost, so the table is laid out for it: unsent rows
-    are listed in their own narrow table (OutboxUnsent, the relay's queue) instead of a partial index,
-    and no index covers `sent_at`, `attempts` or `last_error`; with pages filled to OUTBOX_FILLFACTOR
-    %, marking a row is then a heap-only (HOT) update, written on the row's page with no index entry.
-    The purge finds old rows through a BRIN index on `created_at` (a column never updated).
+    Written once: sending a row never updates it. Unsent rows are listed in their own narrow table
+    (OutboxUnsent, the relay's queue) and confirmations are recorded as runs of ids (OutboxSent);
+    `objects` reads a row's `sent_at` from those runs. Only a failed delivery updates the row
+    (`attempts`, `last_error`), and no index covers either.
     """
 
     event_id = models.UUIDField(unique=True, help_text="The client's idempotency key.")
@@ -29,16 +54,13 @@ class OutboxEvent(models.Model):
     message = models.TextField(help_text="The Kafka message (JSON).")
     traceparent = models.CharField(max_length=64, blank=True, help_text="W3C trace context of the ingest request.")
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveIntegerField(default=0, verbose_name="failed attempts", help_text="Sends Kafka did not confirm.")
+    last_error = models.CharField(max_length=500, blank=True, help_text="The latest failed send's error (kept once sent).")
+
+    objects = OutboxEventManager()
 
     class Meta:
         verbose_name = "outbox event"
-        indexes = [
-            # The purge's scan (rows are inserted in created_at order, so block ranges are tight).
-            BrinIndex(fields=["created_at"], name="outbox_created_brin"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id}"
@@ -47,9 +69,8 @@ class OutboxEvent(models.Model):
 class OutboxUnsent(models.Model):
     """The relay's queue: the id of each outbox row Kafka has not confirmed yet.
 
-    Written with the outbox row (same statement), deleted with the marking of the row as sent (same
-    transaction), so `sent_at IS NULL` holds exactly for the rows listed here. A table of its own,
-    not a partial index on `sent_at`, so that marking a row sent leaves the outbox's indexes alone.
+    Written with the outbox row (same statement), deleted by the statement that records the row's
+    run in OutboxSent, so a row is either listed here or inside a confirmed run, never both.
     """
 
     outbox_id = models.BigIntegerField(primary_key=True)

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
             index=django.contrib.postgres.indexes.BrinIndex(fields=['created_at'], name='outbox_created_brin'),
         ),
         migrations.RunSQL(
-            "ALTER TABLE activity_outboxevent SET (fillfactor = 50)",  # activity.models.OUTBOX_FILLFACTOR
+            "ALTER TABLE activity_outboxevent SET (fillfactor = 50)",
             "ALTER TABLE activity_outboxevent RESET (fillfactor)",
         ),
     ]

@@ -161,12 +161,17 @@ def _id_runs(ids: list[int]) -> tuple[list[int], list[int]]:
 
 
 MARK_SENT_SQL = (
-    # One statement, so one round trip and its own transaction: off the relay's queue, and `sent_at`
-    # on the rows (a heap-only update: no index covers what it sets).
+    # One statement, so one round trip and its own transaction: the rows leave the relay's queue and
+    # their runs are recorded as confirmed (a few narrow rows; the outbox rows themselves are not
+    # written). The runs recorded are those of the ids this statement took off the queue: a row
+    # already marked by another relay (one whose lock died with its connection) is in no run twice.
     "WITH runs AS MATERIALIZED (SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS r(lo, hi)), "
-    "off_queue AS (DELETE FROM activity_outboxunsent AS u USING runs WHERE u.outbox_id BETWEEN runs.lo AND runs.hi) "
-    "UPDATE activity_outboxevent AS o SET sent_at = %s, attempts = o.attempts + 1, last_error = '' "
-    "FROM runs WHERE o.id BETWEEN runs.lo AND runs.hi"
+    "off_queue AS (DELETE FROM activity_outboxunsent AS u USING runs WHERE u.outbox_id BETWEEN runs.lo AND runs.hi "
+    "  RETURNING u.outbox_id AS id) "
+    "INSERT INTO activity_outboxsent (ids, sent_at) "
+    "SELECT int8range(min(id), max(id), '[]'), %s FROM ("
+    "  SELECT id, id - row_number() OVER (ORDER BY id) AS run FROM off_queue"  # consecutive ids share it
+    ") AS taken GROUP BY run"
 )
 
 

@@ -6,10 +6,11 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db.backends.postgresql.psycopg_any import NumericRange
 from django.db.models import Sum
 from django.utils import timezone
 
-from activity.models import MovieDailyStats, OutboxEvent, PlaybackSession, ProcessedEvent
+from activity.models import MovieDailyStats, OutboxEvent, OutboxSent, OutboxUnsent, PlaybackSession, ProcessedEvent
 from activity.services import apply_consumed_events, close_idle_sessions, ingest_events, purge_activity
 from activity.services.statistics import ConsumedEvent
 from tests.activity.conftest import playback
@@ -50,9 +51,11 @@ def test_purge_keeps_unsent_rows_and_recent_ones():
     ingest_events(events=playback(movie.pk, seconds=20))
     now = timezone.now()
     rows = list(OutboxEvent.objects.order_by("id"))
-    OutboxEvent.objects.filter(pk__in=[r.pk for r in rows[:2]]).update(created_at=now - timedelta(days=5), sent_at=now - timedelta(days=4))
+    assert [r.id for r in rows[:3]] == list(range(rows[0].id, rows[0].id + 3))
+    OutboxEvent.objects.filter(pk__in=[r.pk for r in rows[:3]]).update(created_at=now - timedelta(days=5))
+    _confirm([r.id for r in rows[:2]], at=now - timedelta(days=4))
     # Stored long ago but confirmed by Kafka only an hour ago (an outage): kept for the retention.
-    OutboxEvent.objects.filter(pk=rows[2].pk).update(created_at=now - timedelta(days=5), sent_at=now - timedelta(hours=1))
+    _confirm([rows[2].id], at=now - timedelta(hours=1))
     # Unsent for days: never purged.
     OutboxEvent.objects.filter(pk=rows[3].pk).update(created_at=now - timedelta(days=6))
     ProcessedEvent.objects.create(event_id=rows[0].event_id)
@@ -61,6 +64,14 @@ def test_purge_keeps_unsent_rows_and_recent_ones():
     assert counts["outbox"] == 2 and counts["processed_events"] == 1
     assert OutboxEvent.objects.count() == len(rows) - 2
     assert OutboxEvent.objects.filter(sent_at__isnull=True).count() == len(rows) - 3
+    assert OutboxEvent.objects.get(pk=rows[2].pk).sent_at == now - timedelta(hours=1)
+    assert [run.ids.lower for run in OutboxSent.objects.all()] == [rows[2].id]  # the purged run went with its rows
+
+
+def _confirm(ids: list[int], *, at) -> None:
+    """What the relay's marking does for consecutive ids Kafka confirmed at `at`."""
+    OutboxUnsent.objects.filter(outbox_id__in=ids).delete()
+    OutboxSent.objects.create(ids=NumericRange(min(ids), max(ids), "[]"), sent_at=at)
 
 
 def _stats(movie, days_ago, **values):
