@@ -25,6 +25,7 @@ def test_anonymous_reads_are_cached_and_writes_make_them_stale(client):
     assert state == "miss" and first.json()["results"][0]["title"] == "Before"
     again, state = _get(client, "/api/v1/movies/")
     assert state == "hit" and again.content == first.content and again["ETag"] == first["ETag"]
+    assert again["Content-Length"] == str(len(first.content))  # (else the server sends the body chunked)
     assert client.get("/api/v1/movies/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     # The query string is in the key, in any order.
     assert _get(client, "/api/v1/movies/?lang=ru&limit=5")[1] == "miss"
@@ -61,6 +62,10 @@ def test_cached_searches_still_count_against_the_search_limit(client, settings):
         assert [r.status_code for r, _ in answers] == [200, 200, 200, 429]
         assert [state for _, state in answers[:3]] == ["miss", "hit", "hit"]
         assert answers[3][0].json()["detail"] and int(answers[3][0]["Retry-After"]) > 0
+        # The view class behind each path is resolved once per process; the limit is counted every time.
+        assert _get(client, "/api/v1/movies/?q=winter")[0].status_code == 429
+        # Lists have no search limit: their hits are not throttled.
+        assert [_get(client, "/api/v1/movies/")[0].status_code for _ in range(5)] == [200] * 5
     finally:
         SearchRateThrottle.THROTTLE_RATES = original
         api_settings.reload()

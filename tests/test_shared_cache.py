@@ -24,19 +24,27 @@ def cache():
 
 
 def _in_threads(work, n: int) -> None:
-    """`work(i)` in `n` threads at once, each on its own database connection."""
+    """`work(i)` in `n` threads at once, each on its own database connection; a thread's failure is
+    raised here (a failed assert in a thread would otherwise only be printed)."""
+    errors: list[BaseException] = []
 
     def run(i):
         from django.db import connections
 
-        work(i)
-        connections.close_all()
+        try:
+            work(i)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    if errors:
+        raise errors[0]
 
 
 def test_values_round_trip_and_set_replaces(cache):
@@ -155,3 +163,24 @@ def test_hit_in_redis_counts_concurrent_requests_once_each_and_opens_windows_wit
     throttle.num_requests, throttle.duration = throttle.parse_rate("2/min")
     throttle.get_cache_key = lambda request, view: "throttle_search_test"
     assert [throttle.allow_request(request=None, view=None) for _ in range(3)] == [True, True, False]
+
+
+def test_redis_cache_keeps_one_client_per_connection_pool_and_shares_it_between_threads(redis_url):
+    """Django builds a `redis.Redis` per call; ours keeps one per pool (each build set up ~170 response
+    callbacks). The one client serves concurrent threads, each command on a connection of its own."""
+    from core.cache_backends import RedisCache
+
+    redis = RedisCache(redis_url, {"KEY_PREFIX": f"client-test-{time.monotonic_ns()}"})
+    client = redis._cache.get_client()
+    assert redis._cache.get_client(write=True) is client
+    assert redis._cache.get_client("any-key") is client
+
+    def work(i):
+        for n in range(50):
+            redis.set(f"k{i}-{n}", {"thread": i, "n": n}, 60)
+            assert redis.get(f"k{i}-{n}") == {"thread": i, "n": n}
+        assert redis.get_many([f"k{i}-{n}" for n in range(50)]) == {f"k{i}-{n}": {"thread": i, "n": n} for n in range(50)}
+
+    _in_threads(work, 8)
+    assert redis._cache.get_client() is client
+    assert client.connection_pool is redis._cache._get_connection_pool(write=False)
